@@ -1,0 +1,20 @@
+import type { CliValues } from '../cli.js';
+import { ConfigError } from '../core/errors.js';
+import { silentLogger } from '../core/logger.js';
+import { loadCliConfig } from './load.js';
+
+/** `detour config check`: every problem with its path, exit 2; or a short summary, exit 0. */
+export async function configCheck(values: CliValues): Promise<number> {
+  try {
+    const { config, label } = await loadCliConfig(values, silentLogger);
+    const platforms = ['console', ...(config.chat.slack ? ['slack'] : []), ...(config.chat.mattermost ? ['mattermost'] : [])];
+    process.stdout.write(
+      `${label}: OK (${config.backups.length} backup repositories, ${Object.keys(config.hosts).length} hosts, chat: ${platforms.join(', ')})\n`,
+    );
+    return 0;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return 2;
+  }
+}

@@ -1,0 +1,31 @@
+import { userInfo } from 'node:os';
+import type { CliValues } from '../cli.js';
+import type { Actor } from '../core/actor.js';
+import type { Outcome } from '../core/pipeline.js';
+import { createLogger } from '../log.js';
+import { buildApp, lazyExecaRunner } from '../main.js';
+import { loadCliConfig } from './load.js';
+
+const EXIT_CODES: Record<Outcome, number> = { ok: 0, failed: 1, error: 1, usage: 2, denied: 3 };
+
+/** `detour run "<text>"`: one command through the same pipeline as chat, reply on stdout. */
+export async function runOnce(text: string, values: CliValues): Promise<number> {
+  if (text.trim() === '') {
+    process.stderr.write('detour run: give the command to run, e.g. detour run "backup status"\n');
+    return 2;
+  }
+  const logger = createLogger({ level: process.env.DETOUR_LOG_LEVEL ?? 'error', destination: 2 });
+  const { config } = await loadCliConfig(values, logger);
+  const app = buildApp({ config, logger, run: lazyExecaRunner, refresh: 'before-answer' });
+  try {
+    const actor: Actor = values.as
+      ? { kind: 'user', email: values.as }
+      : { kind: 'local', username: userInfo().username };
+    const result = await app.pipeline({ text, actor, platform: 'console' });
+    if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else process.stdout.write(`${result.text}\n`);
+    return EXIT_CODES[result.outcome];
+  } finally {
+    app.close();
+  }
+}

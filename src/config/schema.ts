@@ -1,0 +1,174 @@
+import { z } from 'zod';
+import { Secret } from '../core/secret.js';
+import { DURATION_HINT, parseDuration } from './duration.js';
+
+/*
+ * The single source of truth for the configuration: every type the engine
+ * uses for config is inferred from here. Objects are strict, so a misspelt key
+ * is an error rather than a silently ignored setting.
+ *
+ * Secret keys (listed in SECRET_KEYS) may be given inline (usually as
+ * `${ENV_NAME}`) or as `<key>File: /path`; the loader refuses both at once and
+ * reads the files.
+ */
+export const SECRET_KEYS = [
+  'passphrase',
+  'botToken',
+  'signingSecret',
+  'appToken',
+  'commandToken',
+] as const;
+
+const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `invalid duration "${text}" (${DURATION_HINT})` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const secret = z.union([z.string(), z.instanceof(Secret)]).transform((v) =>
+  v instanceof Secret ? v : new Secret(v),
+);
+const email = z.string().regex(/^[^@\s]+@[^@\s]+$/, 'expected an e-mail address');
+const name = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'expected a name of letters, digits, "-", "_", "."');
+
+/** Adds `key` and `keyFile` to a shape and refuses both at once. */
+function withSecret<S extends z.ZodRawShape, K extends (typeof SECRET_KEYS)[number]>(shape: S, key: K) {
+  return { ...shape, [key]: secret.optional(), [`${key}File`]: z.string().optional() } as S & {
+    [P in K]: z.ZodOptional<typeof secret>;
+  } & { [P in `${K}File`]: z.ZodOptional<z.ZodString> };
+}
+
+const backup = z
+  .strictObject(
+    withSecret(
+      {
+        name,
+        type: z.enum(['borg', 'restic']),
+        repo: z.string().min(1),
+        maxAge: duration.default(26 * 3_600_000),
+        timeout: duration.optional(),
+        job: z
+          .strictObject({ playbook: z.string(), tags: z.array(z.string()).default([]) })
+          .optional(),
+      },
+      'passphrase',
+    ),
+  )
+  .superRefine((b, ctx) => {
+    if (b.passphrase === undefined && b.passphraseFile === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['passphrase'], message: 'required (or passphraseFile)' });
+    }
+  });
+
+const sshHost = z.strictObject({
+  host: z.string(),
+  port: z.number().int().min(1).max(65535).default(22),
+  user: z.string(),
+  privateKeyFile: z.string(),
+});
+
+const slack = z
+  .strictObject({
+    mode: z.enum(['http', 'socket']).default('http'),
+    ...withSecret({}, 'botToken'),
+    ...withSecret({}, 'signingSecret'),
+    ...withSecret({}, 'appToken'),
+    apiUrl: z.url().optional(),
+  });
+
+const mattermost = z
+  .strictObject({
+    url: z.url(),
+    ...withSecret({}, 'botToken'),
+    ...withSecret({}, 'commandToken'),
+    team: z.string(),
+  });
+
+const threshold = z.strictObject({ warn: z.number(), crit: z.number() });
+
+export const configSchema = z.strictObject({
+  locale: z.enum(['fr', 'en']).default('fr'),
+  timezone: z.string().default('Europe/Paris'),
+  database: z.string().default('./var/detour.db'),
+  http: z
+    .strictObject({
+      listen: z.string().regex(/^[^:]+:\d+$/, 'expected HOST:PORT').default('127.0.0.1:8080'),
+      publicUrl: z.url().optional(),
+    })
+    .default({ listen: '127.0.0.1:8080' }),
+  chat: z
+    .strictObject({
+      slack: slack.optional(),
+      mattermost: mattermost.optional(),
+      commandPrefix: z.string().default('/detour'),
+    })
+    .default({ commandPrefix: '/detour' }),
+  channels: z.record(z.string(), z.string()).default({}),
+  access: z
+    .strictObject({
+      allowedDomains: z.array(z.string()).default([]),
+      admins: z.array(email).default([]),
+    })
+    .default({ allowedDomains: [], admins: [] }),
+  hosts: z
+    .record(
+      z.string(),
+      z.union([z.strictObject({ local: z.literal(true) }), z.strictObject({ ssh: sshHost })], {
+        error: 'expected either "local: true" or "ssh: {host, user, privateKeyFile}"',
+      }),
+    )
+    .default({}),
+  backups: z.array(backup).default([]),
+  backupStatus: z
+    .strictObject({
+      /** Observations older than this are refreshed (in the background when serving). */
+      refreshAfter: duration.default(15 * 60_000),
+      /** Per-repository limit for one observation. */
+      timeout: duration.default(120_000),
+    })
+    .default({ refreshAfter: 15 * 60_000, timeout: 120_000 }),
+  ansible: z
+    .strictObject({
+      inventory: z.string().optional(),
+      playbookDir: z.string().optional(),
+      playbooks: z
+        .record(
+          z.string(),
+          z.strictObject({
+            file: z.string(),
+            inventory: z.string().optional(),
+            tags: z.array(z.string()).default([]),
+            checkOnlyForNonAdmins: z.boolean().default(false),
+          }),
+        )
+        .default({}),
+    })
+    .optional(),
+  unlock: z
+    .record(
+      z.string(),
+      z.strictObject({
+        host: z.string(),
+        device: z.string(),
+        mapper: z.string(),
+        mount: z.string(),
+        services: z.array(z.string()).default([]),
+      }),
+    )
+    .default({}),
+  thresholds: z.record(z.string(), threshold).default({}),
+  certificates: z
+    .array(
+      z.union([z.strictObject({ url: z.url() }), z.strictObject({ file: z.string() })], {
+        error: 'expected either "url: https://…" or "file: /path/to/cert.pem"',
+      }),
+    )
+    .default([]),
+  schedule: z.record(z.string(), z.string()).default({}),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type BackupConfig = Config['backups'][number];

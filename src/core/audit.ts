@@ -1,0 +1,21 @@
+/** The audit log as the pipeline sees it; the SQLite store implements it. */
+export type AuditStatus = 'running' | 'ok' | 'failed' | 'denied' | 'usage' | 'error' | 'interrupted';
+
+export interface AuditEntry {
+  id: number;
+  startedAt: string;
+  finishedAt: string | undefined;
+  durationMs: number | undefined;
+  actor: string;
+  platform: string;
+  command: string | undefined;
+  text: string;
+  status: AuditStatus;
+  detail: string | undefined;
+}
+
+export interface AuditLog {
+  start(entry: { actor: string; platform: string; command?: string; text: string }): number;
+  finish(id: number, status: Exclude<AuditStatus, 'running'>, detail?: string, command?: string): void;
+  list(options?: { since?: string; limit?: number }): AuditEntry[];
+}

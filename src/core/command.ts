@@ -1,0 +1,60 @@
+import type { z } from 'zod';
+import type { Actor } from './actor.js';
+import type { Locale, Localized } from './i18n.js';
+import type { Services } from './services.js';
+
+/** What a command hands back; platforms render it (console prints `text`). */
+export interface Reply {
+  /** Plain text, already in the caller's locale. */
+  text: string;
+  /** ok: did what was asked; failed: ran but the answer is bad news or the work failed. */
+  outcome: 'ok' | 'failed';
+  /** Structured result for `detour run --json` and future renderers. */
+  data?: unknown;
+  /** One short line for the audit log; defaults to the outcome. */
+  auditDetail?: string;
+}
+
+/** Everything a command may use while it runs; ports only, no I/O library. */
+export interface CommandContext {
+  actor: Actor;
+  isAdmin: boolean;
+  locale: Locale;
+  /** IANA zone for times shown to people (config `timezone`). */
+  timeZone: string;
+  platform: string;
+  services: Services;
+  /** The declarations, for `help`. */
+  commands: readonly AnyCommand[];
+  /** Cancelled when the bot stops or a job is cancelled. */
+  signal: AbortSignal;
+}
+
+export interface CommandDefinition<Schema extends z.ZodType> {
+  /** The words that name it, e.g. "backup status". */
+  name: string;
+  /** Usage line shown on a usage error, e.g. "backup status [name] [--fresh]". */
+  usage: string;
+  summary: Localized;
+  /** Positional argument names, in order; the schema says which are optional. */
+  positionals?: readonly string[];
+  /** Flags without a value (`--fresh`). */
+  flags?: readonly string[];
+  /** Options with a value (`--last 5` or `--last=5`). */
+  options?: readonly string[];
+  /** Validates and types the parsed arguments. */
+  args: Schema;
+  /** Commands that change something need an admin (and, on chat, a confirmation). */
+  changes: boolean;
+  run(ctx: CommandContext, args: z.output<Schema>): Promise<Reply>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds commands of every argument type.
+export type AnyCommand = CommandDefinition<any>;
+
+/** Declares a command; the identity function that gives TypeScript the argument types. */
+export function defineCommand<Schema extends z.ZodType>(
+  definition: CommandDefinition<Schema>,
+): CommandDefinition<Schema> {
+  return definition;
+}

@@ -1,0 +1,108 @@
+import { type AccessRules, authorise, isAdmin } from './access.js';
+import { type Actor, actorLabel } from './actor.js';
+import type { AuditLog, AuditStatus } from './audit.js';
+import type { AnyCommand } from './command.js';
+import { AccessDeniedError, DetourError, UsageError } from './errors.js';
+import { type Locale, t } from './i18n.js';
+import type { Logger } from './logger.js';
+import { parseCommand } from './parser.js';
+import type { Services } from './services.js';
+
+/** One request, whatever it came from: chat, the scheduler or `detour run`. */
+export interface Invocation {
+  text: string;
+  actor: Actor;
+  platform: string;
+  signal?: AbortSignal;
+}
+
+export type Outcome = Exclude<AuditStatus, 'running' | 'interrupted'>;
+
+export interface PipelineResult {
+  outcome: Outcome;
+  text: string;
+  data?: unknown;
+  auditId: number;
+}
+
+export interface PipelineDeps {
+  commands: readonly AnyCommand[];
+  access: AccessRules;
+  audit: AuditLog;
+  services: Services;
+  locale: Locale;
+  timeZone: string;
+  logger: Logger;
+}
+
+export type Pipeline = (invocation: Invocation) => Promise<PipelineResult>;
+
+/**
+ * The one path every request takes: parse and validate, authorise, audit
+ * start (the row exists as `running` before any work), run, audit end. It is
+ * also the error boundary: nothing thrown by a command escapes it; typed
+ * errors become a short reply, anything else an "internal error" reply
+ * pointing at the audit row, with the details in the log only.
+ */
+export function createPipeline(deps: PipelineDeps): Pipeline {
+  const { audit, locale, logger } = deps;
+
+  return async (inv) => {
+    const actor = actorLabel(inv.actor);
+    const base = { actor, platform: inv.platform, text: inv.text };
+    const refuse = (status: Outcome, error: DetourError, command?: string): PipelineResult => {
+      const id = audit.start({ ...base, command });
+      audit.finish(id, status, error.message);
+      logger.info({ auditId: id, actor, command, status }, 'request refused');
+      const usage = error instanceof UsageError && error.usage ? `\n${t(locale, 'usage', { usage: error.usage })}` : '';
+      return { outcome: status, text: error.message + usage, auditId: id };
+    };
+
+    let parsed: ReturnType<typeof parseCommand>;
+    try {
+      parsed = parseCommand(inv.text, deps.commands, locale);
+    } catch (error) {
+      if (error instanceof UsageError) return refuse('usage', error);
+      throw error;
+    }
+    const { command, args } = parsed;
+    try {
+      authorise(inv.actor, command, deps.access, locale);
+    } catch (error) {
+      if (error instanceof AccessDeniedError) return refuse('denied', error, command.name);
+      throw error;
+    }
+
+    const id = audit.start({ ...base, command: command.name });
+    const log = logger.child({ auditId: id, command: command.name, actor });
+    log.info({}, 'command started');
+    try {
+      const reply = await command.run(
+        {
+          actor: inv.actor,
+          isAdmin: isAdmin(inv.actor, deps.access),
+          locale,
+          timeZone: deps.timeZone,
+          platform: inv.platform,
+          services: deps.services,
+          commands: deps.commands,
+          signal: inv.signal ?? new AbortController().signal,
+        },
+        args,
+      );
+      audit.finish(id, reply.outcome, reply.auditDetail ?? reply.outcome);
+      log.info({ outcome: reply.outcome }, 'command finished');
+      return { outcome: reply.outcome, text: reply.text, data: reply.data, auditId: id };
+    } catch (error) {
+      if (error instanceof DetourError) {
+        const status: Outcome = error instanceof UsageError ? 'usage' : error instanceof AccessDeniedError ? 'denied' : 'failed';
+        audit.finish(id, status, error.message);
+        log.warn({ code: error.code, outcome: status }, error.message);
+        return { outcome: status, text: error.message, auditId: id };
+      }
+      audit.finish(id, 'error', `internal error: ${(error as Error)?.name ?? 'unknown'}`);
+      log.error({ err: error }, 'command crashed');
+      return { outcome: 'error', text: t(locale, 'internalError', { command: command.name, id }), auditId: id };
+    }
+  };
+}

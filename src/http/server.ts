@@ -1,0 +1,53 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+/** `GET /healthz` → route; later issues add /slack/events, /mattermost/*, /metrics. */
+export type Routes = Record<string, Route>;
+
+export interface HttpServer {
+  server: Server;
+  /** The address actually bound (port 0 picks a free one). */
+  address: { host: string; port: number };
+  close(): Promise<void>;
+}
+
+/** The bot's one HTTP server. Unknown paths get 404, handler crashes 500, never a dead process. */
+export async function startHttpServer(listen: string, routes: Routes, onError: (error: unknown) => void): Promise<HttpServer> {
+  const at = listen.lastIndexOf(':');
+  const host = listen.slice(0, at);
+  const port = Number(listen.slice(at + 1));
+  const server = createServer(async (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const route = routes[`${req.method} ${path}`];
+    try {
+      if (route) await route(req, res);
+      else sendJson(res, 404, { error: 'not_found' });
+    } catch (error) {
+      onError(error);
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal_error' });
+      else res.end();
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const bound = server.address() as AddressInfo;
+  return {
+    server,
+    address: { host: bound.address, port: bound.port },
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

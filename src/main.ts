@@ -1,0 +1,64 @@
+import { commands } from '../commands/index.js';
+import { BackupStatusService } from './backups/backup-service.js';
+import type { Config } from './config/schema.js';
+import type { Logger } from './core/logger.js';
+import { createPipeline, type Pipeline } from './core/pipeline.js';
+import type { ProcessRunner } from './runners/process.js';
+import { AuditStore } from './store/audit-store.js';
+import { type Db, openDatabase } from './store/database.js';
+import { ObservationStore } from './store/observation-store.js';
+
+export interface App {
+  config: Config;
+  db: Db;
+  audit: AuditStore;
+  backups: BackupStatusService;
+  pipeline: Pipeline;
+  logger: Logger;
+  close(): void;
+}
+
+export interface AppOptions {
+  config: Config;
+  logger: Logger;
+  /** How child processes run; loaded lazily so a cached answer never pays for execa. */
+  run: ProcessRunner;
+  refresh: 'background' | 'before-answer';
+  now?: () => Date;
+}
+
+/** The composition root: builds every part once, from the config, with its dependencies. */
+export function buildApp(options: AppOptions): App {
+  const { config, logger, run } = options;
+  const now = options.now ?? (() => new Date());
+  const db = openDatabase(config.database);
+  const audit = new AuditStore(db, now);
+  const interrupted = audit.markInterrupted();
+  if (interrupted > 0) logger.warn({ count: interrupted }, 'commands left running by a stopped process marked interrupted');
+  const backups = new BackupStatusService({
+    backups: config.backups,
+    refreshAfterMs: config.backupStatus.refreshAfter,
+    defaultTimeoutMs: config.backupStatus.timeout,
+    store: new ObservationStore(db),
+    run,
+    now,
+    logger: logger.child({ component: 'backups' }),
+    refresh: options.refresh,
+  });
+  const pipeline = createPipeline({
+    commands,
+    access: config.access,
+    audit,
+    services: { backups },
+    locale: config.locale,
+    timeZone: config.timezone,
+    logger,
+  });
+  return { config, db, audit, backups, pipeline, logger, close: () => db.close() };
+}
+
+/** A ProcessRunner that imports execa on first use only. */
+export const lazyExecaRunner: ProcessRunner = async (request) => {
+  const { execaRunner } = await import('./runners/execa-runner.js');
+  return execaRunner(request);
+};

@@ -1,0 +1,114 @@
+import { hostname } from 'node:os';
+import type { AuditEntry, AuditLog, AuditStatus } from '../core/audit.js';
+import type { Db } from './database.js';
+
+interface AuditRow {
+  id: number;
+  started_at: string;
+  finished_at: string | null;
+  duration_ms: number | null;
+  actor: string;
+  platform: string;
+  command: string | null;
+  text: string;
+  status: AuditStatus;
+  detail: string | null;
+}
+
+const toEntry = (r: AuditRow): AuditEntry => ({
+  id: r.id,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at ?? undefined,
+  durationMs: r.duration_ms ?? undefined,
+  actor: r.actor,
+  platform: r.platform,
+  command: r.command ?? undefined,
+  text: r.text,
+  status: r.status,
+  detail: r.detail ?? undefined,
+});
+
+/** The audit table. Rows are written as `running` before any work starts. */
+export class AuditStore implements AuditLog {
+  readonly #db: Db;
+  readonly #owner: string;
+  readonly #now: () => Date;
+
+  constructor(db: Db, now: () => Date = () => new Date(), owner = `${hostname()}:${process.pid}`) {
+    this.#db = db;
+    this.#now = now;
+    this.#owner = owner;
+  }
+
+  start(entry: { actor: string; platform: string; command?: string; text: string }): number {
+    const info = this.#db
+      .prepare(
+        `INSERT INTO audit (started_at, actor, platform, command, text, status, owner)
+         VALUES (?, ?, ?, ?, ?, 'running', ?)`,
+      )
+      .run(this.#now().toISOString(), entry.actor, entry.platform, entry.command ?? null, entry.text, this.#owner);
+    return Number(info.lastInsertRowid);
+  }
+
+  finish(id: number, status: Exclude<AuditStatus, 'running'>, detail?: string, command?: string): void {
+    const finished = this.#now();
+    this.#db
+      .prepare(
+        `UPDATE audit SET finished_at = ?, status = ?, detail = ?, command = COALESCE(?, command),
+           duration_ms = CAST(ROUND((julianday(?) - julianday(started_at)) * 86400000) AS INTEGER)
+         WHERE id = ?`,
+      )
+      .run(finished.toISOString(), status, detail ?? null, command ?? null, finished.toISOString(), id);
+  }
+
+  /**
+   * Marks as `interrupted` the running rows of processes of this host that no
+   * longer exist (killed half-way, crashed). Rows of live processes, such as a
+   * serving bot while a one-shot `detour run` starts, are left alone.
+   */
+  markInterrupted(isAlive: (pid: number) => boolean = processExists): number {
+    const host = hostname();
+    const rows = this.#db.prepare(`SELECT id, owner FROM audit WHERE status = 'running'`).all() as {
+      id: number;
+      owner: string;
+    }[];
+    const dead = rows.filter((r) => {
+      const [rowHost, pid] = splitOwner(r.owner);
+      return rowHost === host && pid !== this.#ownPid() && !isAlive(pid);
+    });
+    const update = this.#db.prepare(
+      `UPDATE audit SET status = 'interrupted', finished_at = ?, detail = 'the process stopped before the command finished' WHERE id = ?`,
+    );
+    const at = this.#now().toISOString();
+    this.#db.transaction(() => {
+      for (const r of dead) update.run(at, r.id);
+    })();
+    return dead.length;
+  }
+
+  list(options: { since?: string; limit?: number } = {}): AuditEntry[] {
+    const rows = this.#db
+      .prepare(`SELECT * FROM audit WHERE started_at >= ? ORDER BY id DESC LIMIT ?`)
+      .all(options.since ?? '', options.limit ?? 50) as AuditRow[];
+    return rows.map(toEntry);
+  }
+
+  #ownPid(): number {
+    return splitOwner(this.#owner)[1];
+  }
+}
+
+function splitOwner(owner: string): [string, number] {
+  const at = owner.lastIndexOf(':');
+  return [owner.slice(0, at), Number(owner.slice(at + 1))];
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
