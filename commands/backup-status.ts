@@ -40,7 +40,10 @@ export const backupStatus = defineCommand({
     const known = ctx.services.backups.names();
     if (known.length === 0) throw new CommandFailedError('no_repositories', text.none[locale]);
     if (args.name !== undefined && !known.includes(args.name)) {
-      throw new CommandFailedError('unknown_repository', fill(text.unknown[locale], { name: args.name, known: known.join(', ') }));
+      throw new CommandFailedError(
+        'unknown_repository',
+        fill(text.unknown[locale], { name: args.name, known: known.join(', ') }),
+      );
     }
     const names = args.name === undefined ? known : [args.name];
     const report = await ctx.services.backups.status(names, { fresh: args.fresh, signal: ctx.signal });
@@ -56,9 +59,12 @@ export const backupStatus = defineCommand({
 
 function render(report: BackupStatusReport, locale: Locale, timeZone: string): string {
   const now = new Date(report.now).getTime();
-  const oldest = Math.min(...report.repositories.map((r) => (r.latest ? new Date(r.latest.observedAt).getTime() : now)));
+  const oldest = Math.min(
+    ...report.repositories.map((r) => (r.latest ? new Date(r.latest.observedAt).getTime() : now)),
+  );
   const header =
-    fill(text.header[locale], { age: formatAge(now - oldest, locale) }) + (report.refreshing ? text.refreshing[locale] : '');
+    fill(text.header[locale], { age: formatAge(now - oldest, locale) }) +
+    (report.refreshing ? text.refreshing[locale] : '');
   const rows = report.repositories.map((r) => row(r, locale, timeZone, now));
   return [header, ...alignColumns(rows)].join('\n');
 }
@@ -83,7 +89,9 @@ function row(r: RepositoryStatus, locale: Locale, timeZone: string, now: number)
     r.marker === 'LATE' ? fill(text.maxAge[locale], { age: formatAge(r.maxAgeMs, locale) }) : '',
   ];
   if (problem.length > 0) {
-    cells.push(`${problem[0]}; ${fill(text.figuresFrom[locale], { age: formatAge(now - new Date(figures.observedAt).getTime(), locale) })}`);
+    cells.push(
+      `${problem[0]}; ${fill(text.figuresFrom[locale], { age: formatAge(now - new Date(figures.observedAt).getTime(), locale) })}`,
+    );
   }
   return cells;
 }

@@ -9,13 +9,19 @@ const text = {
   more: { en: 'Type "help <command>" for its usage.', fr: 'Tapez « help <commande> » pour son usage.' },
   usage: { en: 'usage', fr: 'usage' },
   adminOnly: { en: '(admins only)', fr: '(réservée aux admins)' },
-  unknown: { en: 'no command "{name}". Type "help" for the list.', fr: 'pas de commande « {name} ». Tapez « help » pour la liste.' },
+  unknown: {
+    en: 'no command "{name}". Type "help" for the list.',
+    fr: 'pas de commande « {name} ». Tapez « help » pour la liste.',
+  },
 };
 
 export const help = defineCommand({
   name: 'help',
   usage: 'help [command]',
-  summary: { en: 'list the commands you can run, or explain one', fr: 'liste les commandes que vous pouvez lancer, ou en explique une' },
+  summary: {
+    en: 'list the commands you can run, or explain one',
+    fr: 'liste les commandes que vous pouvez lancer, ou en explique une',
+  },
   positionals: ['first', 'second'],
   args: z.object({ first: z.string().optional(), second: z.string().optional() }),
   changes: false,
@@ -25,7 +31,8 @@ export const help = defineCommand({
     if (args.first) {
       const words = [args.first, args.second].filter((w): w is string => w !== undefined);
       const found = findCommand(words, ctx.commands);
-      if (!found) throw new CommandFailedError('unknown_command', text.unknown[locale].replace('{name}', words.join(' ')));
+      if (!found)
+        throw new CommandFailedError('unknown_command', text.unknown[locale].replace('{name}', words.join(' ')));
       const c = found.command;
       const note = c.changes && !ctx.isAdmin ? ` ${text.adminOnly[locale]}` : '';
       return { outcome: 'ok', text: `${c.name}: ${c.summary[locale]}${note}\n${text.usage[locale]}: ${c.usage}` };

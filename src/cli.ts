@@ -28,7 +28,9 @@ const options = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export type CliValues = { [K in keyof typeof options]?: (typeof options)[K]['type'] extends 'boolean' ? boolean : string };
+export type CliValues = {
+  [K in keyof typeof options]?: (typeof options)[K]['type'] extends 'boolean' ? boolean : string;
+};
 
 async function main(argv: string[]): Promise<number> {
   let parsed: { values: CliValues; positionals: string[] };

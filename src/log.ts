@@ -1,6 +1,6 @@
 import { pino } from 'pino';
-import type { Logger } from './core/logger.js';
 import { SECRET_KEYS } from './config/schema.js';
+import type { Logger } from './core/logger.js';
 
 /**
  * Structured JSON logs. Secrets are Secret objects that print "[secret]"; the

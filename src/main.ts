@@ -34,7 +34,8 @@ export function buildApp(options: AppOptions): App {
   const db = openDatabase(config.database);
   const audit = new AuditStore(db, now);
   const interrupted = audit.markInterrupted();
-  if (interrupted > 0) logger.warn({ count: interrupted }, 'commands left running by a stopped process marked interrupted');
+  if (interrupted > 0)
+    logger.warn({ count: interrupted }, 'commands left running by a stopped process marked interrupted');
   const backups = new BackupStatusService({
     backups: config.backups,
     refreshAfterMs: config.backupStatus.refreshAfter,

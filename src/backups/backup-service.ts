@@ -1,12 +1,7 @@
 import type { BackupConfig } from '../config/schema.js';
 import type { Logger } from '../core/logger.js';
-import { scrub, Secret } from '../core/secret.js';
-import type {
-  BackupObservation,
-  BackupService,
-  BackupStatusReport,
-  RepositoryStatus,
-} from '../core/services.js';
+import { Secret, scrub } from '../core/secret.js';
+import type { BackupObservation, BackupService, BackupStatusReport, RepositoryStatus } from '../core/services.js';
 import type { ObservationFigures, RepositoryTarget } from '../runners/backup-observation.js';
 import { observeBorg } from '../runners/borg.js';
 import type { ProcessRunner } from '../runners/process.js';
@@ -43,7 +38,10 @@ export class BackupStatusService implements BackupService {
     return this.#deps.backups.map((b) => b.name);
   }
 
-  async status(names: readonly string[], options: { fresh: boolean; signal: AbortSignal }): Promise<BackupStatusReport> {
+  async status(
+    names: readonly string[],
+    options: { fresh: boolean; signal: AbortSignal },
+  ): Promise<BackupStatusReport> {
     const { store, now, refreshAfterMs } = this.#deps;
     const isStale = (name: string) => {
       const { latest } = store.latest(name);
@@ -109,7 +107,10 @@ export class BackupStatusService implements BackupService {
       logger.error({ err: error, repo: name }, 'could not store a backup observation');
     }
     const level = observation.outcome === 'ok' ? 'info' : 'warn';
-    logger[level]({ repo: name, outcome: observation.outcome, detail: observation.detail, durationMs: observation.durationMs }, 'backup repository observed');
+    logger[level](
+      { repo: name, outcome: observation.outcome, detail: observation.detail, durationMs: observation.durationMs },
+      'backup repository observed',
+    );
   }
 
   #statusOf(name: string, now: Date): RepositoryStatus {

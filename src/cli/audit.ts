@@ -16,7 +16,9 @@ export async function listAudit(values: CliValues): Promise<number> {
   if (values.since !== undefined) {
     const date = new Date(values.since);
     if (Number.isNaN(date.getTime())) {
-      process.stderr.write(`detour audit: --since must be an ISO date or time (2026-11-01, 2026-11-01T09:00), got "${values.since}"\n`);
+      process.stderr.write(
+        `detour audit: --since must be an ISO date or time (2026-11-01, 2026-11-01T09:00), got "${values.since}"\n`,
+      );
       return 2;
     }
     since = date.toISOString();

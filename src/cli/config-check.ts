@@ -7,7 +7,11 @@ import { loadCliConfig } from './load.js';
 export async function configCheck(values: CliValues): Promise<number> {
   try {
     const { config, label } = await loadCliConfig(values, silentLogger);
-    const platforms = ['console', ...(config.chat.slack ? ['slack'] : []), ...(config.chat.mattermost ? ['mattermost'] : [])];
+    const platforms = [
+      'console',
+      ...(config.chat.slack ? ['slack'] : []),
+      ...(config.chat.mattermost ? ['mattermost'] : []),
+    ];
     process.stdout.write(
       `${label}: OK (${config.backups.length} backup repositories, ${Object.keys(config.hosts).length} hosts, chat: ${platforms.join(', ')})\n`,
     );

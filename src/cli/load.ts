@@ -11,6 +11,11 @@ export async function loadCliConfig(values: CliValues, logger: Logger): Promise<
   const cwd = process.cwd();
   const path = findConfigPath(values.config, process.env, cwd, existsSync);
   if (path) return { config: loadConfigFile(path, process.env), label: path };
-  const raw = await prepareDemo(cwd, async () => lazyExecaRunner, logger, (line) => process.stderr.write(`${line}\n`));
+  const raw = await prepareDemo(
+    cwd,
+    async () => lazyExecaRunner,
+    logger,
+    (line) => process.stderr.write(`${line}\n`),
+  );
   return { config: validateConfig(raw, process.env, cwd, DEMO_LABEL), label: DEMO_LABEL };
 }

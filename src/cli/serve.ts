@@ -1,6 +1,6 @@
-import type { CliValues } from '../cli.js';
 import { ConsolePlatform } from '../chat/console/console-platform.js';
 import type { ChatPlatform } from '../chat/platform.js';
+import type { CliValues } from '../cli.js';
 import { healthRoute } from '../http/health.js';
 import { startHttpServer } from '../http/server.js';
 import { createLogger } from '../log.js';
@@ -35,7 +35,11 @@ export async function serve(values: CliValues): Promise<number> {
     process.once('SIGINT', () => void stop('SIGINT'));
     process.once('SIGTERM', () => void stop('SIGTERM'));
     if (process.stdin.isTTY) {
-      const console = new ConsolePlatform({ input: process.stdin, output: process.stdout, onClose: () => void stop('console closed') });
+      const console = new ConsolePlatform({
+        input: process.stdin,
+        output: process.stdout,
+        onClose: () => void stop('console closed'),
+      });
       platforms.push(console);
       void console.start(app.pipeline);
     }

@@ -36,7 +36,12 @@ interface DemoRepo {
 }
 
 /** Creates what is missing of the demo under `<cwd>/var/demo` and returns the raw demo config. */
-export async function prepareDemo(cwd: string, run: () => Promise<ProcessRunner>, logger: Logger, say: (line: string) => void): Promise<Record<string, unknown>> {
+export async function prepareDemo(
+  cwd: string,
+  run: () => Promise<ProcessRunner>,
+  logger: Logger,
+  say: (line: string) => void,
+): Promise<Record<string, unknown>> {
   const demoDir = resolve(cwd, 'var/demo');
   const repos: DemoRepo[] = [];
   for (const type of ['borg', 'restic'] as const) {
@@ -45,7 +50,12 @@ export async function prepareDemo(cwd: string, run: () => Promise<ProcessRunner>
       say(`demo: ${type} is not installed, so the demo has no ${type} repository (apt-get install ${pkg}).`);
       continue;
     }
-    const repo = { name: `demo-${type}`, type, dir: join(demoDir, type), passFile: join(demoDir, `${type}.passphrase`) };
+    const repo = {
+      name: `demo-${type}`,
+      type,
+      dir: join(demoDir, type),
+      passFile: join(demoDir, `${type}.passphrase`),
+    };
     if (!existsSync(join(repo.dir, 'config'))) {
       say(`demo: creating a ${type} repository with two archives in ${repo.dir} (once).`);
       await createDemoRepo(repo, demoDir, await run(), logger);
@@ -72,7 +82,11 @@ async function createDemoRepo(repo: DemoRepo, demoDir: string, run: ProcessRunne
   writeFileSync(repo.passFile, passphrase.reveal(), { mode: 0o600 });
   const steps =
     repo.type === 'borg'
-      ? [['init', '--encryption', 'repokey'], ['create', '::demo-1', data], ['create', '::demo-2', data]]
+      ? [
+          ['init', '--encryption', 'repokey'],
+          ['create', '::demo-1', data],
+          ['create', '::demo-2', data],
+        ]
       : [['init'], ['backup', '--quiet', data], ['backup', '--quiet', data]];
   const env = repo.type === 'borg' ? borgEnv(repo.dir, passphrase) : resticEnv(repo.dir, passphrase);
   for (const args of steps) {

@@ -4,9 +4,9 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { Secret } from '../core/secret.js';
+import { formatPath, interpolateEnv } from './interpolate.js';
 import { checkReferences } from './references.js';
 import { type Config, configSchema, SECRET_KEYS } from './schema.js';
-import { formatPath, interpolateEnv } from './interpolate.js';
 
 export interface ConfigSource {
   /** Where the config came from, for messages: a path or "built-in demo configuration". */
@@ -113,7 +113,7 @@ function findDoubleSecrets(node: unknown, problems: string[], path: PropertyKey[
 /** Replaces every `<secret>File` by the file's content in `<secret>`, as a Secret. */
 function readSecretFiles(node: unknown, baseDir: string, problems: string[], path: PropertyKey[] = []): void {
   if (Array.isArray(node)) {
-    node.forEach((item, i) => readSecretFiles(item, baseDir, problems, [...path, i]));
+    for (const [i, item] of node.entries()) readSecretFiles(item, baseDir, problems, [...path, i]);
     return;
   }
   if (node === null || typeof node !== 'object' || node instanceof Secret) return;

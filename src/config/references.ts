@@ -19,7 +19,8 @@ export function checkReferences(config: Config): string[] {
     }
   }
   for (const [key, levels] of Object.entries(config.thresholds)) {
-    if (levels.warn > levels.crit) problems.push(`thresholds.${key}: warn (${levels.warn}) is above crit (${levels.crit})`);
+    if (levels.warn > levels.crit)
+      problems.push(`thresholds.${key}: warn (${levels.warn}) is above crit (${levels.crit})`);
   }
   return problems;
 }

@@ -11,13 +11,7 @@ import { DURATION_HINT, parseDuration } from './duration.js';
  * `${ENV_NAME}`) or as `<key>File: /path`; the loader refuses both at once and
  * reads the files.
  */
-export const SECRET_KEYS = [
-  'passphrase',
-  'botToken',
-  'signingSecret',
-  'appToken',
-  'commandToken',
-] as const;
+export const SECRET_KEYS = ['passphrase', 'botToken', 'signingSecret', 'appToken', 'commandToken'] as const;
 
 const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
@@ -28,9 +22,7 @@ const duration = z.string().transform((text, ctx) => {
   return ms;
 });
 
-const secret = z.union([z.string(), z.instanceof(Secret)]).transform((v) =>
-  v instanceof Secret ? v : new Secret(v),
-);
+const secret = z.union([z.string(), z.instanceof(Secret)]).transform((v) => (v instanceof Secret ? v : new Secret(v)));
 const email = z.string().regex(/^[^@\s]+@[^@\s]+$/, 'expected an e-mail address');
 const name = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'expected a name of letters, digits, "-", "_", "."');
 
@@ -50,9 +42,7 @@ const backup = z
         repo: z.string().min(1),
         maxAge: duration.default(26 * 3_600_000),
         timeout: duration.optional(),
-        job: z
-          .strictObject({ playbook: z.string(), tags: z.array(z.string()).default([]) })
-          .optional(),
+        job: z.strictObject({ playbook: z.string(), tags: z.array(z.string()).default([]) }).optional(),
       },
       'passphrase',
     ),
@@ -70,22 +60,20 @@ const sshHost = z.strictObject({
   privateKeyFile: z.string(),
 });
 
-const slack = z
-  .strictObject({
-    mode: z.enum(['http', 'socket']).default('http'),
-    ...withSecret({}, 'botToken'),
-    ...withSecret({}, 'signingSecret'),
-    ...withSecret({}, 'appToken'),
-    apiUrl: z.url().optional(),
-  });
+const slack = z.strictObject({
+  mode: z.enum(['http', 'socket']).default('http'),
+  ...withSecret({}, 'botToken'),
+  ...withSecret({}, 'signingSecret'),
+  ...withSecret({}, 'appToken'),
+  apiUrl: z.url().optional(),
+});
 
-const mattermost = z
-  .strictObject({
-    url: z.url(),
-    ...withSecret({}, 'botToken'),
-    ...withSecret({}, 'commandToken'),
-    team: z.string(),
-  });
+const mattermost = z.strictObject({
+  url: z.url(),
+  ...withSecret({}, 'botToken'),
+  ...withSecret({}, 'commandToken'),
+  team: z.string(),
+});
 
 const threshold = z.strictObject({ warn: z.number(), crit: z.number() });
 
@@ -95,7 +83,10 @@ export const configSchema = z.strictObject({
   database: z.string().default('./var/detour.db'),
   http: z
     .strictObject({
-      listen: z.string().regex(/^[^:]+:\d+$/, 'expected HOST:PORT').default('127.0.0.1:8080'),
+      listen: z
+        .string()
+        .regex(/^[^:]+:\d+$/, 'expected HOST:PORT')
+        .default('127.0.0.1:8080'),
       publicUrl: z.url().optional(),
     })
     .default({ listen: '127.0.0.1:8080' }),

@@ -23,7 +23,7 @@ const messages = {
   },
   adminOnly: {
     en: '"{command}" changes something and is reserved for admins; {email} is not one.',
-    fr: '« {command} » modifie quelque chose et est réservée aux admins ; {email} n\'en fait pas partie.',
+    fr: "« {command} » modifie quelque chose et est réservée aux admins ; {email} n'en fait pas partie.",
   },
   internalError: {
     en: 'internal error while running "{command}" (audit #{id}); the logs have the details.',

@@ -95,7 +95,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       return { outcome: reply.outcome, text: reply.text, data: reply.data, auditId: id };
     } catch (error) {
       if (error instanceof DetourError) {
-        const status: Outcome = error instanceof UsageError ? 'usage' : error instanceof AccessDeniedError ? 'denied' : 'failed';
+        const status: Outcome =
+          error instanceof UsageError ? 'usage' : error instanceof AccessDeniedError ? 'denied' : 'failed';
         audit.finish(id, status, error.message);
         log.warn({ code: error.code, outcome: status }, error.message);
         return { outcome: status, text: error.message, auditId: id };

@@ -14,7 +14,11 @@ export interface HttpServer {
 }
 
 /** The bot's one HTTP server. Unknown paths get 404, handler crashes 500, never a dead process. */
-export async function startHttpServer(listen: string, routes: Routes, onError: (error: unknown) => void): Promise<HttpServer> {
+export async function startHttpServer(
+  listen: string,
+  routes: Routes,
+  onError: (error: unknown) => void,
+): Promise<HttpServer> {
   const at = listen.lastIndexOf(':');
   const host = listen.slice(0, at);
   const port = Number(listen.slice(at + 1));

@@ -1,0 +1,83 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+
+/**
+ * Real borg and restic repositories for tests: encrypted, with archives made
+ * by the real tools, in a temporary folder. BORG_BASE_DIR keeps borg's cache
+ * and security files out of the user's home.
+ */
+export interface TestRepos {
+  dir: string;
+  env: Record<string, string>;
+  borg(name: string, passphrase: string, archives: { name: string; at?: string }[]): Promise<string>;
+  restic(name: string, password: string, snapshots: { at?: string }[]): Promise<string>;
+  /** Holds the repository's lock from another process until release() is called. */
+  lock(type: 'borg' | 'restic', repo: string, passphrase: string): Promise<{ release(): Promise<void> }>;
+  cleanup(): Promise<void>;
+}
+
+export async function createTestRepos(): Promise<TestRepos> {
+  const dir = await mkdtemp(join(tmpdir(), 'detour-repos-'));
+  const data = join(dir, 'data');
+  await mkdir(data);
+  await writeFile(join(data, 'stock.csv'), 'article;quantite\nfarine;12\n');
+  const env = { BORG_BASE_DIR: join(dir, 'borg-base'), RESTIC_CACHE_DIR: join(dir, 'restic-cache'), LANG: 'C.UTF-8' };
+  const holders: ChildProcess[] = [];
+
+  return {
+    dir,
+    env,
+    async borg(name, passphrase, archives) {
+      const repo = join(dir, name);
+      const e = { ...env, BORG_REPO: repo, BORG_PASSPHRASE: passphrase };
+      await execa('borg', ['init', '--encryption', 'repokey'], { env: e });
+      for (const a of archives) {
+        await execa('borg', ['create', ...(a.at ? ['--timestamp', a.at] : []), `::${a.name}`, data], { env: e });
+      }
+      return repo;
+    },
+    async restic(name, password, snapshots) {
+      const repo = join(dir, name);
+      const e = { ...env, RESTIC_REPOSITORY: repo, RESTIC_PASSWORD: password };
+      await execa('restic', ['init'], { env: e });
+      for (const s of snapshots) {
+        await execa('restic', ['backup', '--quiet', ...(s.at ? ['--time', s.at] : []), data], { env: e });
+      }
+      return repo;
+    },
+    async lock(type, repo, passphrase) {
+      const child =
+        type === 'borg'
+          ? spawn('borg', ['with-lock', repo, 'sleep', '600'], {
+              env: { ...process.env, ...env, BORG_PASSPHRASE: passphrase },
+            })
+          : spawn('restic', ['prune'], {
+              env: { ...process.env, ...env, RESTIC_REPOSITORY: repo, RESTIC_PASSWORD: passphrase },
+            });
+      holders.push(child);
+      // Wait until the lock exists on disk; for restic, freeze prune while it holds its exclusive lock.
+      const lockDir = type === 'borg' ? repo : join(repo, 'locks');
+      for (let i = 0; i < 400; i++) {
+        const names = await readdir(lockDir).catch(() => [] as string[]);
+        if (type === 'borg' ? names.includes('lock.exclusive') : names.length > 0) break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      if (type === 'restic') child.kill('SIGSTOP');
+      return {
+        async release() {
+          child.kill('SIGKILL');
+          await new Promise((r) =>
+            child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once('exit', r),
+          );
+        },
+      };
+    },
+    async cleanup() {
+      for (const child of holders) child.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
