@@ -7,5 +7,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    globalSetup: ['test/global-setup.ts'],
+    // The JSON report is what .ci/run counts ("N passed, N failed").
+    reporters: ['default', ['json', { outputFile: 'var/test-results.json' }]],
   },
 });

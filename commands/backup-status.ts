@@ -19,6 +19,7 @@ const text = {
   last: { en: 'last {time} ({age} ago)', fr: 'dernière {time} (il y a {age})' },
   noArchive: { en: 'no archive yet', fr: 'aucune archive' },
   archives: { en: '{n} archives', fr: '{n} archives' },
+  archive: { en: '1 archive', fr: '1 archive' },
   maxAge: { en: 'max age {age}', fr: 'âge max {age}' },
   figuresFrom: { en: 'figures from {age} ago', fr: 'chiffres d’il y a {age}' },
   never: { en: 'never observed', fr: 'jamais observé' },
@@ -84,7 +85,7 @@ function row(r: RepositoryStatus, locale: Locale, timeZone: string, now: number)
   const cells = [
     ...head,
     last,
-    fill(text.archives[locale], { n: figures.archiveCount ?? 0 }),
+    figures.archiveCount === 1 ? text.archive[locale] : fill(text.archives[locale], { n: figures.archiveCount ?? 0 }),
     figures.sizeBytes === undefined ? '' : formatBytes(figures.sizeBytes, locale),
     r.marker === 'LATE' ? fill(text.maxAge[locale], { age: formatAge(r.maxAgeMs, locale) }) : '',
   ];

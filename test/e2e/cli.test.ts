@@ -1,0 +1,173 @@
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { detour, startDetour } from '../support/detour.js';
+import { createTestRepos, type TestRepos } from '../support/repos.js';
+
+const PASS = 'canary-passphrase-7f3a9c';
+let repos: TestRepos;
+let dir: string;
+let config: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  repos = await createTestRepos();
+  dir = repos.dir;
+  const old = new Date(Date.now() - 72 * 3_600_000).toISOString().slice(0, 19);
+  const [ok, stale, restic] = await Promise.all([
+    repos.borg('ok', PASS, [{ name: 'nightly' }]),
+    repos.borg('stale', PASS, [{ name: 'old', at: old }]),
+    repos.restic('restic', PASS, [{}]),
+  ]);
+  await writeFile(join(dir, 'pass'), `${PASS}\n`, { mode: 0o600 });
+  config = join(dir, 'detour.yaml');
+  await writeFile(
+    config,
+    `locale: en
+database: ./state/detour.db
+access: { allowedDomains: [epicerieledetour.org], admins: [alice@epicerieledetour.org] }
+backups:
+  - { name: b7-borg, type: borg, repo: ${ok}, passphraseFile: ./pass, maxAge: 26h }
+  - { name: old-borg, type: borg, repo: ${stale}, passphraseFile: ./pass, maxAge: 26h }
+  - { name: b7-restic, type: restic, repo: ${restic}, passphraseFile: ./pass, maxAge: 26h }
+`,
+  );
+  env = repos.env;
+});
+afterAll(() => repos.cleanup());
+
+const run = (args: string[], extraEnv: Record<string, string> = {}) => detour(args, { cwd: dir, env: { ...env, ...extraEnv } });
+
+describe('detour run (built binary)', () => {
+  it('prints one line per repository with its marker; exit 1 when one is late', async () => {
+    const r = await run(['run', 'backup status', '--config', config]);
+    expect(r.exitCode).toBe(1);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^Backups, observed \d+ s ago$/);
+    expect(lines[1]).toMatch(/^OK +b7-borg +borg +last \d{4}-\d\d-\d\d \d\d:\d\d \(\d+ s ago\) +1 archive +[\d.]+ (B|KiB)$/);
+    expect(lines[2]).toMatch(/^LATE +old-borg +borg +last .* \(3 d ago\) +1 archive +.* +max age 26 h$/);
+    expect(lines[3]).toMatch(/^OK +b7-restic +restic +last .* 1 archive /);
+  });
+
+  it('answers for one repository, exit 0 when it is on time, and in JSON on demand', async () => {
+    const r = await run(['run', 'backup status b7-borg', '--config', config, '--json']);
+    expect(r.exitCode).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json.outcome).toBe('ok');
+    expect(json.data.repositories).toHaveLength(1);
+    expect(json.data.repositories[0]).toMatchObject({ name: 'b7-borg', marker: 'OK', latest: { archiveCount: 1 } });
+  });
+
+  it('names an unknown repository and lists the known ones (exit 1)', async () => {
+    const r = await run(['run', 'backup status nosuchrepo', '--config', config]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout.trim()).toBe('unknown repository "nosuchrepo". Known repositories: b7-borg, old-borg, b7-restic.');
+  });
+
+  it('suggests the command a typo meant (exit 2) and refuses strangers (exit 3)', async () => {
+    const typo = await run(['run', 'bakup status', '--config', config]);
+    expect(typo.exitCode).toBe(2);
+    expect(typo.stdout.trim()).toBe('unknown command "bakup status": did you mean "backup status"?');
+    const stranger = await run(['run', 'backup status', '--as', 'eve@example.com', '--config', config]);
+    expect(stranger.exitCode).toBe(3);
+    const member = await run(['run', 'help', '--as', 'bob@epicerieledetour.org', '--config', config]);
+    expect(member.exitCode).toBe(0);
+  });
+
+  it('lists every run in the audit log, by whom and how it ended', async () => {
+    await run(['run', 'help', '--as', 'carol@epicerieledetour.org', '--config', config]);
+    const r = await run(['audit', '--config', config, '--json']);
+    expect(r.exitCode).toBe(0);
+    const entries = JSON.parse(r.stdout) as { actor: string; text: string; status: string; durationMs: number }[];
+    const last = entries.at(-1);
+    expect(last).toMatchObject({ actor: 'carol@epicerieledetour.org', text: 'help', status: 'ok' });
+    expect(last?.durationMs).toBeGreaterThanOrEqual(0);
+    expect(entries.some((e) => e.status === 'denied' && e.actor === 'eve@example.com')).toBe(true);
+    expect(entries.some((e) => e.status === 'usage' && e.text === 'bakup status')).toBe(true);
+    const table = await run(['audit', '--config', config, '--limit', '2']);
+    expect(table.stdout.trim().split('\n')).toHaveLength(2);
+    expect(table.stdout).toContain('carol@epicerieledetour.org');
+  });
+
+  it('never lets the passphrase out: output, logs and database', async () => {
+    const r = await run(['run', 'backup status --fresh', '--config', config, '--json'], { DETOUR_LOG_LEVEL: 'debug' });
+    expect(r.stdout + r.stderr).not.toContain(PASS);
+    const db = await readFile(join(dir, 'state/detour.db'));
+    expect(db.includes(PASS)).toBe(false);
+  });
+});
+
+describe('detour config check (built binary)', () => {
+  it('reports every problem with its path and exits 2', async () => {
+    const bad = join(dir, 'bad.yaml');
+    await writeFile(
+      bad,
+      `colour: blue
+backups:
+  - { name: a, type: borg, passphraseFile: ./pass, maxAge: 26 hours }
+  - { name: b, type: restic, repo: /r, passphrase: x, passphraseFile: ./pass }
+`,
+    );
+    const r = await run(['config', 'check', '--config', bad]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(`invalid configuration in ${bad}:`);
+    expect(r.stderr).toContain('  backups[1].passphrase: give either passphrase or passphraseFile, not both');
+    expect(r.stderr).toContain('  backups[0].repo: required');
+    expect(r.stderr).toContain('  backups[0].maxAge: invalid duration "26 hours" (use a whole number and a unit: 90s, 15m, 26h, 7d)');
+    expect(r.stderr).toContain('  colour: unknown key');
+  });
+
+  it('says OK for a good file', async () => {
+    const r = await run(['config', 'check', '--config', config]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain(': OK (3 backup repositories');
+  });
+});
+
+describe('a command killed half-way', () => {
+  it('leaves a running row that the next start marks interrupted', async () => {
+    // A borg that never answers, first on PATH (execa-style fixture executable).
+    const bin = join(dir, 'hanging-bin');
+    await mkdir(bin, { recursive: true });
+    await writeFile(join(bin, 'borg'), '#!/bin/sh\nexec sleep 600\n');
+    await chmod(join(bin, 'borg'), 0o755);
+    const killedConfig = join(dir, 'killed.yaml');
+    await writeFile(killedConfig, `database: ./killed.db\nbackups:\n  - { name: hang, type: borg, repo: /nowhere, passphraseFile: ./pass }\n`);
+    const { child } = startDetour(['run', 'backup status --fresh', '--config', killedConfig], {
+      cwd: dir,
+      env: { ...env, PATH: `${bin}:${process.env.PATH}` },
+    });
+    // Wait for the row, then kill the process as a crash would.
+    let running = false;
+    for (let i = 0; i < 200 && !running; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      const audit = await run(['audit', '--config', killedConfig, '--json']);
+      running = audit.stdout.includes('"status": "running"');
+    }
+    expect(running).toBe(true);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    await run(['run', 'help', '--config', killedConfig]);
+    const after = JSON.parse((await run(['audit', '--config', killedConfig, '--json'])).stdout) as { text: string; status: string }[];
+    expect(after.find((e) => e.text === 'backup status --fresh')?.status).toBe('interrupted');
+  });
+});
+
+describe('the embedded demo', () => {
+  it('runs with no config file: creates var/detour.db and demo repositories', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'detour-demo-'));
+    try {
+      const r = await detour(['run', 'backup status'], { cwd, env });
+      expect(r.stderr).toContain('demo: creating a borg repository');
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout).toMatch(/OK +demo-borg +borg .* 2 archives/);
+      expect(r.stdout).toMatch(/OK +demo-restic +restic .* 2 archives/);
+      await readFile(join(cwd, 'var/detour.db'));
+      const again = await detour(['run', 'backup status'], { cwd, env });
+      expect(again.stderr).not.toContain('creating');
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
+  });
+});
