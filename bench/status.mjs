@@ -41,7 +41,10 @@ function setUp() {
   const calls = repos.flatMap((r) =>
     r.type === 'borg'
       ? [`BORG_REPO=${r.repo} borg list --json --lock-wait 1`, `BORG_REPO=${r.repo} borg info --json --lock-wait 1`]
-      : [`RESTIC_REPOSITORY=${r.repo} restic snapshots --json`, `RESTIC_REPOSITORY=${r.repo} restic stats --json --mode raw-data`],
+      : [
+          `RESTIC_REPOSITORY=${r.repo} restic snapshots --json`,
+          `RESTIC_REPOSITORY=${r.repo} restic stats --json --mode raw-data`,
+        ],
   );
   writeFileSync(
     join(dir, 'all-at-once.sh'),
@@ -81,10 +84,14 @@ try {
     cached.push(wallMs(process.execPath, [CLI, 'run', 'backup status', '--config', join(dir, 'detour.yaml')]));
   }
   const ratio = median(detour) / median(shell);
-  console.log(`repositories: ${REPOS_PER_TYPE} borg + ${REPOS_PER_TYPE} restic, ${calls} tool calls, median of ${ROUNDS} rounds`);
+  console.log(
+    `repositories: ${REPOS_PER_TYPE} borg + ${REPOS_PER_TYPE} restic, ${calls} tool calls, median of ${ROUNDS} rounds`,
+  );
   console.log(`shell, all calls at once:              ${fmt(median(shell))}  (${shell.map(fmt).join(', ')})`);
   console.log(`detour run "backup status --fresh":    ${fmt(median(detour))}  (${detour.map(fmt).join(', ')})`);
-  console.log(`detour run "backup status" (cached):   ${Math.round(median(cached))} ms  (target < 400 ms; node -e 0: ${Math.round(median(nodeAlone))} ms)`);
+  console.log(
+    `detour run "backup status" (cached):   ${Math.round(median(cached))} ms  (target < 400 ms; node -e 0: ${Math.round(median(nodeAlone))} ms)`,
+  );
   console.log(`ratio: ${ratio.toFixed(2)} (target <= 1.2)`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -6,6 +6,9 @@ import { spawnSync } from 'node:child_process';
  * and `npm ci` (prepare), so here they are only shown.
  */
 export default function setup(): void {
-  const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { encoding: 'utf8' });
-  if (tsc.status !== 0) process.stderr.write(`warning: tsc reported errors (the build was still written):\n${tsc.stdout}`);
+  const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], {
+    encoding: 'utf8',
+  });
+  if (tsc.status !== 0)
+    process.stderr.write(`warning: tsc reported errors (the build was still written):\n${tsc.stdout}`);
 }

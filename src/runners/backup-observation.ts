@@ -25,8 +25,12 @@ export function firstLine(stderr: string): string {
 }
 
 /** Failures every tool shares: could not start, timed out, cancelled. */
-export function processFailure(result: ProcessResult, tool: string): { outcome: ObservationOutcome; detail: string } | undefined {
-  if (result.failedToStart) return { outcome: 'not_installed', detail: `${tool} could not be started (is it installed?)` };
+export function processFailure(
+  result: ProcessResult,
+  tool: string,
+): { outcome: ObservationOutcome; detail: string } | undefined {
+  if (result.failedToStart)
+    return { outcome: 'not_installed', detail: `${tool} could not be started (is it installed?)` };
   if (result.timedOut) return { outcome: 'timeout', detail: `${tool} did not answer within the time limit` };
   if (result.isCanceled) return { outcome: 'error', detail: `${tool} was cancelled` };
   return undefined;

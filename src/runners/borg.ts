@@ -1,5 +1,5 @@
-import type { ObservationOutcome } from '../core/services.js';
 import type { Secret } from '../core/secret.js';
+import type { ObservationOutcome } from '../core/services.js';
 import {
   firstLine,
   type ObservationFigures,
@@ -38,7 +38,12 @@ export function borgEnv(repo: string, passphrase: Secret): Record<string, string
 }
 
 /** Reads the archive list and repository size of one borg repository. */
-export async function observeBorg(run: ProcessRunner, target: RepositoryTarget, passphrase: Secret, signal?: AbortSignal): Promise<BorgResult> {
+export async function observeBorg(
+  run: ProcessRunner,
+  target: RepositoryTarget,
+  passphrase: Secret,
+  signal?: AbortSignal,
+): Promise<BorgResult> {
   const env = borgEnv(target.repo, passphrase);
   const call = (args: string[]) => run({ file: 'borg', args, env, timeoutMs: target.timeoutMs, signal });
   // Both read-only and under a shared lock, so they can run at the same time.
@@ -48,10 +53,15 @@ export async function observeBorg(run: ProcessRunner, target: RepositoryTarget, 
   ]);
   const failed = classifyBorgFailure(list) ?? classifyBorgFailure(info);
   if (failed) return { ...failed, figures: {} };
-  return { outcome: 'ok', figures: borgFigures(parseJson(list.stdout, 'borg list'), parseJson(info.stdout, 'borg info')) };
+  return {
+    outcome: 'ok',
+    figures: borgFigures(parseJson(list.stdout, 'borg list'), parseJson(info.stdout, 'borg info')),
+  };
 }
 
-export function classifyBorgFailure(result: ProcessResult): { outcome: ObservationOutcome; detail: string } | undefined {
+export function classifyBorgFailure(
+  result: ProcessResult,
+): { outcome: ObservationOutcome; detail: string } | undefined {
   const common = processFailure(result, 'borg');
   if (common) return common;
   if (result.exitCode === 0 || result.exitCode === 1) return undefined; // 1 = warning, output is valid

@@ -1,5 +1,5 @@
-import type { ObservationOutcome } from '../core/services.js';
 import type { Secret } from '../core/secret.js';
+import type { ObservationOutcome } from '../core/services.js';
 import {
   firstLine,
   type ObservationFigures,
@@ -27,7 +27,12 @@ export function resticEnv(repo: string, password: Secret): Record<string, string
   return { RESTIC_REPOSITORY: repo, RESTIC_PASSWORD: password.reveal(), RESTIC_PROGRESS_FPS: '0' };
 }
 
-export async function observeRestic(run: ProcessRunner, target: RepositoryTarget, password: Secret, signal?: AbortSignal): Promise<ResticResult> {
+export async function observeRestic(
+  run: ProcessRunner,
+  target: RepositoryTarget,
+  password: Secret,
+  signal?: AbortSignal,
+): Promise<ResticResult> {
   const env = resticEnv(target.repo, password);
   const call = (args: string[]) => run({ file: 'restic', args, env, timeoutMs: target.timeoutMs, signal });
   // restic derives its key with scrypt at every start (~0.5 s of CPU): run both at once.
@@ -43,7 +48,9 @@ export async function observeRestic(run: ProcessRunner, target: RepositoryTarget
   };
 }
 
-export function classifyResticFailure(result: ProcessResult): { outcome: ObservationOutcome; detail: string } | undefined {
+export function classifyResticFailure(
+  result: ProcessResult,
+): { outcome: ObservationOutcome; detail: string } | undefined {
   const common = processFailure(result, 'restic');
   if (common) return common;
   if (result.exitCode === 0) return undefined;

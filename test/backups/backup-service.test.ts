@@ -48,7 +48,16 @@ afterAll(() => repos.cleanup());
 function service(refresh: 'background' | 'before-answer', list = backups, now = () => new Date()) {
   const run = recordingRunner(repos.env);
   const store = new ObservationStore(openDatabase(':memory:'));
-  const svc = new BackupStatusService({ backups: list, refreshAfterMs: 15 * 60_000, defaultTimeoutMs: 60_000, store, run, now, logger: silentLogger, refresh });
+  const svc = new BackupStatusService({
+    backups: list,
+    refreshAfterMs: 15 * 60_000,
+    defaultTimeoutMs: 60_000,
+    store,
+    run,
+    now,
+    logger: silentLogger,
+    refresh,
+  });
   return { svc, run, store };
 }
 

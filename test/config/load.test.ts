@@ -85,7 +85,12 @@ describe('config validation messages', () => {
   });
 
   it('refuses two repositories with the same name and dangling references', () => {
-    expect(problemsOf({ backups: [borg(), borg()], unlock: { data: { host: 'nas', device: '/d', mapper: 'm', mount: '/m' } } })).toEqual([
+    expect(
+      problemsOf({
+        backups: [borg(), borg()],
+        unlock: { data: { host: 'nas', device: '/d', mapper: 'm', mount: '/m' } },
+      }),
+    ).toEqual([
       'backups[1].name: "b7-borg" is already used by backups[0]',
       'unlock.data.host: no host "nas" under hosts',
     ]);
@@ -164,10 +169,17 @@ schedule:
   monthly-report: "0 9 1 * *"
 `,
     );
-    const env = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', MATTERMOST_BOT_TOKEN: 'm', MATTERMOST_COMMAND_TOKEN: 'c' };
+    const env = {
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_SIGNING_SECRET: 's',
+      MATTERMOST_BOT_TOKEN: 'm',
+      MATTERMOST_COMMAND_TOKEN: 'c',
+    };
     const config = loadConfigFile(path, env);
     expect(config.chat.slack?.botToken?.reveal()).toBe('xoxb-1');
-    expect(config.hosts['b7-srv']).toEqual({ ssh: { host: '10.8.0.7', port: 22, user: 'detour', privateKeyFile: '/etc/detour-bot/id_ed25519' } });
+    expect(config.hosts['b7-srv']).toEqual({
+      ssh: { host: '10.8.0.7', port: 22, user: 'detour', privateKeyFile: '/etc/detour-bot/id_ed25519' },
+    });
   });
 
   it('says when the file is not YAML', async () => {

@@ -32,7 +32,14 @@ function usageError(text: string): UsageError {
 describe('tokenize', () => {
   it('groups quoted words, straight or typographic, and keeps escapes', () => {
     expect(tokenize(`ansible run site --limit "b7 srv" 'a b' “c d” x\\ y`)).toEqual([
-      'ansible', 'run', 'site', '--limit', 'b7 srv', 'a b', 'c d', 'x y',
+      'ansible',
+      'run',
+      'site',
+      '--limit',
+      'b7 srv',
+      'a b',
+      'c d',
+      'x y',
     ]);
     expect(tokenize('  backup   status  ')).toEqual(['backup', 'status']);
     expect(tokenize('say ""')).toEqual(['say', '']);
@@ -75,7 +82,9 @@ describe('parseCommand', () => {
   });
 
   it('answers in French when the locale is fr', () => {
-    expect(() => parseCommand('bakup status', all, 'fr')).toThrow('commande inconnue « bakup status » : vouliez-vous dire « backup status » ?');
+    expect(() => parseCommand('bakup status', all, 'fr')).toThrow(
+      'commande inconnue « bakup status » : vouliez-vous dire « backup status » ?',
+    );
   });
 });
 

@@ -40,7 +40,12 @@ describe('pipeline', () => {
     });
     const { pipeline } = setup([probe], audit);
     const result = await pipeline({ text: 'probe', actor: bob, platform: 'slack' });
-    expect(seenDuringRun).toMatchObject({ status: 'running', command: 'probe', actor: 'Bob@EpicerieLeDetour.org', platform: 'slack' });
+    expect(seenDuringRun).toMatchObject({
+      status: 'running',
+      command: 'probe',
+      actor: 'Bob@EpicerieLeDetour.org',
+      platform: 'slack',
+    });
     expect(result).toMatchObject({ outcome: 'ok', text: 'measured' });
     expect(audit.list({ limit: 1 })[0]).toMatchObject({ id: result.auditId, status: 'ok' });
     expect(audit.list({ limit: 1 })[0]?.finishedAt).toBeDefined();
@@ -48,9 +53,17 @@ describe('pipeline', () => {
 
   it('refuses users outside the allowed domains, and audits the refusal', async () => {
     let ran = false;
-    const { audit, pipeline } = setup([command('probe', false, async () => ((ran = true), { outcome: 'ok', text: '' }))]);
+    const { audit, pipeline } = setup([
+      command('probe', false, async () => {
+        ran = true;
+        return { outcome: 'ok', text: '' };
+      }),
+    ]);
     const result = await pipeline({ text: 'probe', actor: eve, platform: 'slack' });
-    expect(result).toMatchObject({ outcome: 'denied', text: 'eve@example.com is not allowed to use this bot (allowed domains: epicerieledetour.org).' });
+    expect(result).toMatchObject({
+      outcome: 'denied',
+      text: 'eve@example.com is not allowed to use this bot (allowed domains: epicerieledetour.org).',
+    });
     expect(ran).toBe(false);
     expect(audit.list({ limit: 1 })[0]).toMatchObject({ status: 'denied', actor: 'eve@example.com', command: 'probe' });
   });
@@ -62,8 +75,16 @@ describe('pipeline', () => {
       outcome: 'denied',
       text: '"unlock" changes something and is reserved for admins; Bob@EpicerieLeDetour.org is not one.',
     });
-    expect(await pipeline({ text: 'unlock', actor: { kind: 'user', email: 'ALICE@epicerieledetour.org' }, platform: 'slack' })).toMatchObject({ outcome: 'ok' });
-    expect(await pipeline({ text: 'unlock', actor: { kind: 'local', username: 'root' }, platform: 'console' })).toMatchObject({ outcome: 'ok' });
+    expect(
+      await pipeline({
+        text: 'unlock',
+        actor: { kind: 'user', email: 'ALICE@epicerieledetour.org' },
+        platform: 'slack',
+      }),
+    ).toMatchObject({ outcome: 'ok' });
+    expect(
+      await pipeline({ text: 'unlock', actor: { kind: 'local', username: 'root' }, platform: 'console' }),
+    ).toMatchObject({ outcome: 'ok' });
   });
 
   it('audits malformed commands with their usage', async () => {
@@ -71,7 +92,11 @@ describe('pipeline', () => {
     const result = await pipeline({ text: 'help a b c', actor: alice, platform: 'console' });
     expect(result.outcome).toBe('usage');
     expect(result.text).toBe('unexpected argument "c"\nusage: help [command]');
-    expect(audit.list({ limit: 1 })[0]).toMatchObject({ status: 'usage', text: 'help a b c', detail: 'unexpected argument "c"' });
+    expect(audit.list({ limit: 1 })[0]).toMatchObject({
+      status: 'usage',
+      text: 'help a b c',
+      detail: 'unexpected argument "c"',
+    });
   });
 
   it('turns a typed failure into its message and a crash into a pointer to the audit row', async () => {
@@ -83,10 +108,15 @@ describe('pipeline', () => {
         throw new Error('stderr: BORG_PASSPHRASE=hunter2 leaked');
       }),
     ]);
-    expect(await pipeline({ text: 'fail', actor: alice, platform: 'console' })).toMatchObject({ outcome: 'failed', text: 'unknown repository "x"' });
+    expect(await pipeline({ text: 'fail', actor: alice, platform: 'console' })).toMatchObject({
+      outcome: 'failed',
+      text: 'unknown repository "x"',
+    });
     const crash = await pipeline({ text: 'crash', actor: alice, platform: 'console' });
     expect(crash.outcome).toBe('error');
-    expect(crash.text).toBe(`internal error while running "crash" (audit #${crash.auditId}); the logs have the details.`);
+    expect(crash.text).toBe(
+      `internal error while running "crash" (audit #${crash.auditId}); the logs have the details.`,
+    );
     expect(JSON.stringify(audit.list())).not.toContain('hunter2');
   });
 

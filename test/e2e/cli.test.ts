@@ -37,7 +37,8 @@ backups:
 });
 afterAll(() => repos.cleanup());
 
-const run = (args: string[], extraEnv: Record<string, string> = {}) => detour(args, { cwd: dir, env: { ...env, ...extraEnv } });
+const run = (args: string[], extraEnv: Record<string, string> = {}) =>
+  detour(args, { cwd: dir, env: { ...env, ...extraEnv } });
 
 describe('detour run (built binary)', () => {
   it('prints one line per repository with its marker; exit 1 when one is late', async () => {
@@ -45,7 +46,9 @@ describe('detour run (built binary)', () => {
     expect(r.exitCode).toBe(1);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^Backups, observed \d+ s ago$/);
-    expect(lines[1]).toMatch(/^OK +b7-borg +borg +last \d{4}-\d\d-\d\d \d\d:\d\d \(\d+ s ago\) +1 archive +[\d.]+ (B|KiB)$/);
+    expect(lines[1]).toMatch(
+      /^OK +b7-borg +borg +last \d{4}-\d\d-\d\d \d\d:\d\d \(\d+ s ago\) +1 archive +[\d.]+ (B|KiB)$/,
+    );
     expect(lines[2]).toMatch(/^LATE +old-borg +borg +last .* \(3 d ago\) +1 archive +.* +max age 26 h$/);
     expect(lines[3]).toMatch(/^OK +b7-restic +restic +last .* 1 archive /);
   });
@@ -114,7 +117,9 @@ backups:
     expect(r.stderr).toContain(`invalid configuration in ${bad}:`);
     expect(r.stderr).toContain('  backups[1].passphrase: give either passphrase or passphraseFile, not both');
     expect(r.stderr).toContain('  backups[0].repo: required');
-    expect(r.stderr).toContain('  backups[0].maxAge: invalid duration "26 hours" (use a whole number and a unit: 90s, 15m, 26h, 7d)');
+    expect(r.stderr).toContain(
+      '  backups[0].maxAge: invalid duration "26 hours" (use a whole number and a unit: 90s, 15m, 26h, 7d)',
+    );
     expect(r.stderr).toContain('  colour: unknown key');
   });
 
@@ -133,7 +138,10 @@ describe('a command killed half-way', () => {
     await writeFile(join(bin, 'borg'), '#!/bin/sh\nexec sleep 600\n');
     await chmod(join(bin, 'borg'), 0o755);
     const killedConfig = join(dir, 'killed.yaml');
-    await writeFile(killedConfig, `database: ./killed.db\nbackups:\n  - { name: hang, type: borg, repo: /nowhere, passphraseFile: ./pass }\n`);
+    await writeFile(
+      killedConfig,
+      `database: ./killed.db\nbackups:\n  - { name: hang, type: borg, repo: /nowhere, passphraseFile: ./pass }\n`,
+    );
     const { child } = startDetour(['run', 'backup status --fresh', '--config', killedConfig], {
       cwd: dir,
       env: { ...env, PATH: `${bin}:${process.env.PATH}` },
@@ -149,7 +157,10 @@ describe('a command killed half-way', () => {
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     await run(['run', 'help', '--config', killedConfig]);
-    const after = JSON.parse((await run(['audit', '--config', killedConfig, '--json'])).stdout) as { text: string; status: string }[];
+    const after = JSON.parse((await run(['audit', '--config', killedConfig, '--json'])).stdout) as {
+      text: string;
+      status: string;
+    }[];
     expect(after.find((e) => e.text === 'backup status --fresh')?.status).toBe('interrupted');
   });
 });

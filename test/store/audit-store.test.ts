@@ -43,11 +43,22 @@ describe('audit store', () => {
   it('records start and end with duration, actor and status', () => {
     let clock = new Date('2026-11-24T08:00:00Z');
     const audit = new AuditStore(openDatabase(':memory:'), () => clock);
-    const id = audit.start({ actor: 'alice@x.org', platform: 'slack', command: 'backup status', text: 'backup status' });
+    const id = audit.start({
+      actor: 'alice@x.org',
+      platform: 'slack',
+      command: 'backup status',
+      text: 'backup status',
+    });
     expect(audit.list()[0]).toMatchObject({ id, status: 'running', finishedAt: undefined });
     clock = new Date('2026-11-24T08:00:01.250Z');
     audit.finish(id, 'ok', 'b7=OK');
-    expect(audit.list()[0]).toMatchObject({ id, status: 'ok', detail: 'b7=OK', durationMs: 1250, finishedAt: '2026-11-24T08:00:01.250Z' });
+    expect(audit.list()[0]).toMatchObject({
+      id,
+      status: 'ok',
+      detail: 'b7=OK',
+      durationMs: 1250,
+      finishedAt: '2026-11-24T08:00:01.250Z',
+    });
   });
 
   it('marks rows of dead processes interrupted, leaves live ones running', async () => {

@@ -12,7 +12,10 @@ export interface CliResult {
 }
 
 /** Runs `detour <args>` to completion in `cwd`, with extra environment. */
-export async function detour(args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+export async function detour(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<CliResult> {
   const r = await execa(process.execPath, [CLI, ...args], {
     cwd: options.cwd,
     env: { DETOUR_CONFIG: '', ...options.env },
@@ -23,7 +26,10 @@ export async function detour(args: string[], options: { cwd: string; env?: Recor
 }
 
 /** Starts `detour <args>` and leaves it running; lines of stdout are collected as they come. */
-export function startDetour(args: string[], options: { cwd: string; env?: Record<string, string> }): {
+export function startDetour(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): {
   child: ChildProcess;
   lines: string[];
   waitForLine(match: (line: string) => boolean, timeoutMs?: number): Promise<string>;
@@ -46,7 +52,10 @@ export function startDetour(args: string[], options: { cwd: string; env?: Record
   child.stderr?.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
   const waitForLine = (match: (line: string) => boolean, timeoutMs = 60_000) =>
     new Promise<string>((resolvePromise, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching line in time; got:\n${lines.join('\n')}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no matching line in time; got:\n${lines.join('\n')}`)),
+        timeoutMs,
+      );
       const check = () => {
         const found = lines.find(match);
         if (found !== undefined) {
