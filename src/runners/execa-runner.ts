@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import { execa } from 'execa';
 import { Secret } from '../core/secret.js';
 import type { ProcessRequest, ProcessResult, ProcessRunner } from './process.js';
@@ -92,11 +93,13 @@ export const execaRunner: ProcessRunner = async (req: ProcessRequest): Promise<P
     liveGroups.add(pgid);
   }
 
+  let pending = '';
   if (req.onStdoutLine) {
     const onLine = req.onStdoutLine;
-    let pending = '';
+    // A chunk may end in the middle of a multi-byte character (accented task names).
+    const decoder = new StringDecoder('utf8');
     child.stdout?.on('data', (chunk: Buffer) => {
-      pending += chunk.toString('utf8');
+      pending += decoder.write(chunk);
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
       for (const line of lines) onLine(line);
@@ -105,10 +108,11 @@ export const execaRunner: ProcessRunner = async (req: ProcessRequest): Promise<P
 
   try {
     const result = await child;
+    // A last line without a newline is still a line.
+    if (req.onStdoutLine && pending !== '') req.onStdoutLine(pending);
     const timedOut = stoppedBy === 'timeout';
     const isCanceled = stoppedBy === 'cancel';
-    const failedToStart =
-      result.exitCode === undefined && !result.signal && !timedOut && !isCanceled;
+    const failedToStart = result.exitCode === undefined && !result.signal && !timedOut && !isCanceled;
     return {
       command,
       exitCode: result.exitCode,

@@ -1,0 +1,42 @@
+import { readFile } from 'node:fs/promises';
+import type { ProcessResult, ProcessRunner } from '../runners/process.js';
+
+export interface ExecOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * What a probe needs from a host: run a program, read a file. The local
+ * implementation is below; an SSH one runs the same argv and reads files
+ * remotely, so every probe stays "argv or path in, pure parser out".
+ */
+export interface HostAccess {
+  exec(argv: readonly string[], opts: ExecOptions): Promise<ProcessResult>;
+  readFile(path: string): Promise<string>;
+}
+
+// Short: probes are read-only, and a hung df should not hold the job long.
+const KILL_AFTER_MS = 2_000;
+
+/** The machine the bot runs on, through the injected process runner. */
+export function localHostAccess(run: ProcessRunner): HostAccess {
+  return {
+    exec(argv, opts) {
+      const [file, ...args] = argv;
+      if (file === undefined) throw new TypeError('exec needs a non-empty argv');
+      return run({
+        file,
+        args,
+        // Parsers read English headers and unescaped UTF-8 paths, whatever the bot's locale.
+        env: { LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8' },
+        timeoutMs: opts.timeoutMs,
+        killAfterMs: KILL_AFTER_MS,
+        signal: opts.signal,
+      });
+    },
+    readFile(path) {
+      return readFile(path, 'utf8');
+    },
+  };
+}

@@ -1,0 +1,24 @@
+export type { AnsibleArgvOptions, AnsibleInvocation, AnsiblePaths } from './argv.js';
+export { ANSIBLE_PLAYBOOK, buildAnsibleInvocation, JSONL_CALLBACK } from './argv.js';
+export type { JobCancel, JobHandle, JobStart, RunningJob } from './job-registry.js';
+export { ansibleJobKey, JobCanceledError, JobRegistry } from './job-registry.js';
+export type { AnsibleOutcome } from './outcome.js';
+export { ansibleErrorMessage, classifyAnsibleExit } from './outcome.js';
+export type {
+  AnsibleProgress,
+  FailedTask,
+  HostStats,
+  HostTaskStatus,
+  ParsedAnsibleOutput,
+} from './output-parser.js';
+export { AnsibleOutputParser, describeProgress, shorten } from './output-parser.js';
+export type {
+  AnsibleRefusal,
+  AnsibleRequest,
+  AnsibleValidation,
+  PlaybookEntry,
+  ValidatedAnsibleRequest,
+} from './request.js';
+export { LIMIT_PATTERN, refusalToError, TAG_PATTERN, validateAnsibleRequest } from './request.js';
+export type { AnsibleAttempt, AnsibleRunDeps, AnsibleRunOptions, AnsibleRunResult } from './run.js';
+export { countListedTasks, runAllowListedPlaybook, runAnsiblePlaybook } from './run.js';
