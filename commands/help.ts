@@ -27,14 +27,15 @@ export const help = defineCommand({
   changes: false,
   async run(ctx, args) {
     const { locale } = ctx;
-    const visible = ctx.commands.filter((c) => !c.changes || ctx.isAdmin);
+    // A command whose effect depends on its arguments (ansible run --check) is listed for everyone.
+    const visible = ctx.commands.filter((c) => c.changes !== true || ctx.isAdmin);
     if (args.first) {
       const words = [args.first, args.second].filter((w): w is string => w !== undefined);
       const found = findCommand(words, ctx.commands);
       if (!found)
         throw new CommandFailedError('unknown_command', text.unknown[locale].replace('{name}', words.join(' ')));
       const c = found.command;
-      const note = c.changes && !ctx.isAdmin ? ` ${text.adminOnly[locale]}` : '';
+      const note = c.changes === true && !ctx.isAdmin ? ` ${text.adminOnly[locale]}` : '';
       return { outcome: 'ok', text: `${c.name}: ${c.summary[locale]}${note}\n${text.usage[locale]}: ${c.usage}` };
     }
     const lines = alignColumns(visible.map((c) => [c.usage, c.summary[locale]]));

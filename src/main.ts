@@ -1,21 +1,28 @@
+import { join } from 'node:path';
 import { commands } from '../commands/index.js';
 import { BackupStatusService } from './backups/backup-service.js';
 import type { Config } from './config/schema.js';
 import type { Logger } from './core/logger.js';
 import { createPipeline, type Pipeline } from './core/pipeline.js';
+import { HostRegistry } from './hosts/host-registry.js';
+import { Operations } from './operations/operations-service.js';
+import { projectRoot } from './paths.js';
+import { createProbeService } from './probes/probe-service.js';
 import type { ProcessRunner } from './runners/process.js';
 import { AuditStore } from './store/audit-store.js';
 import { type Db, openDatabase } from './store/database.js';
 import { ObservationStore } from './store/observation-store.js';
+import { SampleStore } from './store/sample-store.js';
 
 export interface App {
   config: Config;
   db: Db;
   audit: AuditStore;
   backups: BackupStatusService;
+  hosts: HostRegistry;
   pipeline: Pipeline;
   logger: Logger;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export interface AppOptions {
@@ -34,8 +41,8 @@ export function buildApp(options: AppOptions): App {
   const db = openDatabase(config.database);
   const audit = new AuditStore(db, now);
   const interrupted = audit.markInterrupted();
-  if (interrupted > 0)
-    logger.warn({ count: interrupted }, 'commands left running by a stopped process marked interrupted');
+  if (interrupted > 0) logger.warn({ count: interrupted }, 'commands left running by a stopped process marked interrupted');
+  const hosts = new HostRegistry(config, run);
   const backups = new BackupStatusService({
     backups: config.backups,
     refreshAfterMs: config.backupStatus.refreshAfter,
@@ -46,16 +53,36 @@ export function buildApp(options: AppOptions): App {
     logger: logger.child({ component: 'backups' }),
     refresh: options.refresh,
   });
+  const probes = createProbeService({ config, hosts, store: new SampleStore(db), now, logger: logger.child({ component: 'probes' }) });
+  const operations = new Operations({
+    config,
+    run,
+    hosts,
+    defaultPlaybookDir: join(projectRoot(), 'playbooks'),
+    logger: logger.child({ component: 'operations' }),
+  });
   const pipeline = createPipeline({
     commands,
     access: config.access,
     audit,
-    services: { backups },
+    services: { backups, probes, operations },
     locale: config.locale,
     timeZone: config.timezone,
     logger,
   });
-  return { config, db, audit, backups, pipeline, logger, close: () => db.close() };
+  return {
+    config,
+    db,
+    audit,
+    backups,
+    hosts,
+    pipeline,
+    logger,
+    async close() {
+      await hosts.close();
+      db.close();
+    },
+  };
 }
 
 /** A ProcessRunner that imports execa on first use only. */

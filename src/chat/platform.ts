@@ -1,4 +1,5 @@
 import type { Pipeline } from '../core/pipeline.js';
+import type { ChatMessage } from './message.js';
 
 export type PlatformState = 'up' | 'down' | 'connecting';
 
@@ -12,6 +13,10 @@ export interface ChatPlatform {
   start(pipeline: Pipeline): Promise<void>;
   stop(): Promise<void>;
   state(): PlatformState;
-  /** Posts to a logical channel (`infra`, `digest`…), mapped by the config's `channels`. */
-  post(channel: string, text: string): Promise<void>;
+  /**
+   * Delivers one message to a channel (a logical name such as `infra`, mapped
+   * by the config's `channels`, or the platform's own name or id). Throws a
+   * DeliveryError; the delivery queue retries or reports.
+   */
+  deliver(channel: string, message: ChatMessage): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { userInfo } from 'node:os';
+import { readSecret } from '../chat/console/read-secret.js';
 import type { CliValues } from '../cli.js';
 import type { Actor } from '../core/actor.js';
 import type { Outcome } from '../core/pipeline.js';
@@ -6,7 +7,8 @@ import { createLogger } from '../log.js';
 import { buildApp, lazyExecaRunner } from '../main.js';
 import { loadCliConfig } from './load.js';
 
-const EXIT_CODES: Record<Outcome, number> = { ok: 0, failed: 1, error: 1, usage: 2, denied: 3 };
+// `confirm` cannot happen here (no confirmation is asked at the console); 1 would be a bug made visible.
+const EXIT_CODES: Record<Outcome, number> = { ok: 0, failed: 1, error: 1, usage: 2, denied: 3, confirm: 1 };
 
 /** `detour run "<text>"`: one command through the same pipeline as chat, reply on stdout. */
 export async function runOnce(text: string, values: CliValues): Promise<number> {
@@ -21,11 +23,17 @@ export async function runOnce(text: string, values: CliValues): Promise<number> 
     const actor: Actor = values.as
       ? { kind: 'user', email: values.as }
       : { kind: 'local', username: userInfo().username };
-    const result = await app.pipeline({ text, actor, platform: 'console' });
+    const result = await app.pipeline({
+      text,
+      actor,
+      platform: 'console',
+      askSecret: (prompt) => readSecret(process.stdin, prompt, process.stderr),
+      progress: (line) => process.stderr.write(`${line}\n`),
+    });
     if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else process.stdout.write(`${result.text}\n`);
     return EXIT_CODES[result.outcome];
   } finally {
-    app.close();
+    await app.close();
   }
 }

@@ -1,24 +1,58 @@
-import { ConsolePlatform } from '../chat/console/console-platform.js';
-import type { ChatPlatform } from '../chat/platform.js';
 import type { CliValues } from '../cli.js';
+import { buildPlatforms } from '../chat/build-platforms.js';
+import { ConsolePlatform } from '../chat/console/console-platform.js';
+import { DeliveryQueue } from '../chat/delivery/delivery-queue.js';
+import type { ChatPlatform } from '../chat/platform.js';
+import { SecretPrompts } from '../chat/secret-prompts.js';
 import { healthRoute } from '../http/health.js';
+import { Metrics } from '../http/metrics.js';
+import { secretPageRoutes } from '../http/secret-page.js';
 import { startHttpServer } from '../http/server.js';
 import { createLogger } from '../log.js';
 import { buildApp, lazyExecaRunner } from '../main.js';
+import { ConfirmationStore } from '../store/confirmation-store.js';
+import { OutboxStore } from '../store/outbox-store.js';
 import { loadCliConfig } from './load.js';
 
-/** `detour serve`: the HTTP server, the console when stdin is a terminal; stops cleanly on a signal. */
+/** `detour serve`: chat platforms, the HTTP server, the console when stdin is a terminal; stops cleanly on a signal. */
 export async function serve(values: CliValues): Promise<number> {
   const logger = createLogger({ level: process.env.DETOUR_LOG_LEVEL ?? 'info', destination: 1 });
   const { config, label } = await loadCliConfig(values, logger);
   const app = buildApp({ config, logger, run: lazyExecaRunner, refresh: 'background' });
-  const platforms: ChatPlatform[] = [];
+  const now = () => new Date();
+  const metrics = new Metrics();
+  const prompts = new SecretPrompts(app.db, now);
+  const delivery = new DeliveryQueue({
+    store: new OutboxStore(app.db),
+    logger: logger.child({ component: 'delivery' }),
+    onDepth: (platform, depth) => metrics.deliveryQueueDepth.set({ platform }, depth),
+  });
+  const built = await buildPlatforms({
+    config,
+    confirmations: new ConfirmationStore(app.db),
+    prompts,
+    metrics,
+    audit: app.audit,
+    logger,
+    now,
+    enqueue: (platform, channel, message) => delivery.post(channel, message, platform),
+  });
+  const platforms: ChatPlatform[] = [...built.platforms];
   const http = await startHttpServer(
     config.http.listen,
-    { 'GET /healthz': healthRoute(app.db, () => platforms) },
+    {
+      'GET /healthz': healthRoute(app.db, () => platforms),
+      'GET /metrics': metrics.route(),
+      ...secretPageRoutes(prompts, config.locale),
+      ...built.routes,
+    },
     (error) => logger.error({ err: error }, 'HTTP handler failed'),
   );
   logger.info({ config: label, url: `http://${http.address.host}:${http.address.port}` }, 'detour-bot serving');
+  for (const platform of built.platforms) {
+    await platform.start(app.pipeline).catch((error) => logger.error({ err: error, platform: platform.name }, 'chat platform did not start'));
+    delivery.register(platform.name, (channel, message) => platform.deliver(channel, message));
+  }
 
   // Resolves once everything is closed, whatever asked to stop: a signal or the console's Ctrl-C.
   await new Promise<void>((resolve) => {
@@ -27,19 +61,17 @@ export async function serve(values: CliValues): Promise<number> {
       if (stopping) return;
       stopping = true;
       logger.info({ reason }, 'stopping');
+      delivery.stop();
+      prompts.close();
       await Promise.allSettled(platforms.map((p) => p.stop()));
       await http.close();
-      app.close();
+      await app.close();
       resolve();
     };
     process.once('SIGINT', () => void stop('SIGINT'));
     process.once('SIGTERM', () => void stop('SIGTERM'));
     if (process.stdin.isTTY) {
-      const console = new ConsolePlatform({
-        input: process.stdin,
-        output: process.stdout,
-        onClose: () => void stop('console closed'),
-      });
+      const console = new ConsolePlatform({ input: process.stdin, output: process.stdout, onClose: () => void stop('console closed') });
       platforms.push(console);
       void console.start(app.pipeline);
     }

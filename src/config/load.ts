@@ -68,8 +68,19 @@ export function validateConfig(
   problems.push(...checkReferences(config));
   readSecretFiles(config, baseDir, problems);
   if (problems.length > 0) throw new ConfigError(problems, label);
-  config.database = resolve(baseDir, config.database);
+  resolvePaths(config, baseDir);
   return config;
+}
+
+/** Relative paths in the config are relative to the config file's folder, not to the bot's cwd. */
+function resolvePaths(config: Config, baseDir: string): void {
+  const at = (path: string) => resolve(baseDir, path);
+  config.database = at(config.database);
+  config.ssh.knownHostsFile = at(config.ssh.knownHostsFile);
+  for (const host of Object.values(config.hosts)) if ('ssh' in host) host.ssh.privateKeyFile = at(host.ssh.privateKeyFile);
+  if (config.ansible?.inventory) config.ansible.inventory = at(config.ansible.inventory);
+  if (config.ansible?.playbookDir) config.ansible.playbookDir = at(config.ansible.playbookDir);
+  for (const cert of config.certificates) if ('file' in cert) cert.file = at(cert.file);
 }
 
 /** Zod's default messages are generic; say "required" for a missing key. */

@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { Secret } from '../core/secret.js';
 import { DURATION_HINT, parseDuration } from './duration.js';
@@ -12,6 +14,9 @@ import { DURATION_HINT, parseDuration } from './duration.js';
  * reads the files.
  */
 export const SECRET_KEYS = ['passphrase', 'botToken', 'signingSecret', 'appToken', 'commandToken'] as const;
+
+/** Where OpenSSH itself looks for the bot user's known hosts. */
+const DEFAULT_KNOWN_HOSTS = join(homedir(), '.ssh', 'known_hosts');
 
 const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
@@ -58,6 +63,8 @@ const sshHost = z.strictObject({
   port: z.number().int().min(1).max(65535).default(22),
   user: z.string(),
   privateKeyFile: z.string(),
+  /** Run privileged steps (cryptsetup, mount, systemctl) through `sudo -n` as this user is not root. */
+  sudo: z.boolean().default(false),
 });
 
 const slack = z.strictObject({
@@ -95,8 +102,14 @@ export const configSchema = z.strictObject({
       slack: slack.optional(),
       mattermost: mattermost.optional(),
       commandPrefix: z.string().default('/detour'),
+      /** How long confirmation buttons stay valid. */
+      confirmTimeout: duration.default(10 * 60_000),
+      /** How long a one-time passphrase link or dialog stays valid. */
+      promptTimeout: duration.default(5 * 60_000),
+      /** How long a user's e-mail is cached after the platform's API gave it. */
+      userCacheTtl: duration.default(10 * 60_000),
     })
-    .default({ commandPrefix: '/detour' }),
+    .default({ commandPrefix: '/detour', confirmTimeout: 10 * 60_000, promptTimeout: 5 * 60_000, userCacheTtl: 10 * 60_000 }),
   channels: z.record(z.string(), z.string()).default({}),
   access: z
     .strictObject({
@@ -112,6 +125,34 @@ export const configSchema = z.strictObject({
       }),
     )
     .default({}),
+  ssh: z
+    .strictObject({
+      /** OpenSSH known_hosts with every SSH host's key: unknown or changed keys are refused. */
+      knownHostsFile: z.string().default(DEFAULT_KNOWN_HOSTS),
+      connectTimeout: duration.default(15_000),
+      commandTimeout: duration.default(60_000),
+      /** Commands at once on one host; more wait in line. */
+      maxChannelsPerHost: z.number().int().min(1).max(10).default(4),
+      /** Connections kept open at once. */
+      maxConnections: z.number().int().min(1).default(8),
+    })
+    .default({
+      knownHostsFile: DEFAULT_KNOWN_HOSTS,
+      connectTimeout: 15_000,
+      commandTimeout: 60_000,
+      maxChannelsPerHost: 4,
+      maxConnections: 8,
+    }),
+  probes: z
+    .strictObject({
+      /** Per probe and host. */
+      timeout: duration.default(10_000),
+      /** Hosts probed at once. */
+      concurrency: z.number().int().min(1).default(8),
+      /** Days left below which a certificate is reported (warn). */
+      certificateWarnDays: z.number().int().min(1).default(21),
+    })
+    .default({ timeout: 10_000, concurrency: 8, certificateWarnDays: 21 }),
   backups: z.array(backup).default([]),
   backupStatus: z
     .strictObject({
@@ -147,6 +188,10 @@ export const configSchema = z.strictObject({
         mapper: z.string(),
         mount: z.string(),
         services: z.array(z.string()).default([]),
+        /** direct: cryptsetup on the host itself (locally or over SSH); ansible: playbooks/unlock.yml with the target's tag. */
+        via: z.enum(['direct', 'ansible']).default('direct'),
+        /** How the mount is done: the mapper device on the mount point, or the mount point's fstab entry. */
+        mountVia: z.enum(['device', 'fstab']).default('device'),
       }),
     )
     .default({}),
@@ -163,3 +208,5 @@ export const configSchema = z.strictObject({
 
 export type Config = z.output<typeof configSchema>;
 export type BackupConfig = Config['backups'][number];
+export type HostConfig = Config['hosts'][string];
+export type UnlockConfig = Config['unlock'][string];

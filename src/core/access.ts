@@ -1,5 +1,5 @@
 import type { Actor } from './actor.js';
-import type { AnyCommand } from './command.js';
+import { type AnyCommand, changesSomething } from './command.js';
 import { AccessDeniedError } from './errors.js';
 import { type Locale, t } from './i18n.js';
 
@@ -15,8 +15,8 @@ export function isAdmin(actor: Actor, rules: AccessRules): boolean {
   return rules.admins.some((admin) => admin.toLowerCase() === email);
 }
 
-/** Throws AccessDeniedError when the actor may not run the command at all. */
-export function authorise(actor: Actor, command: AnyCommand | undefined, rules: AccessRules, locale: Locale): void {
+/** Throws AccessDeniedError when the actor may not run the command with these arguments. */
+export function authorise(actor: Actor, command: AnyCommand, args: unknown, rules: AccessRules, locale: Locale): void {
   if (actor.kind !== 'user') return;
   const domain = actor.email.split('@')[1]?.toLowerCase() ?? '';
   if (!rules.allowedDomains.some((d) => d.toLowerCase() === domain)) {
@@ -24,7 +24,7 @@ export function authorise(actor: Actor, command: AnyCommand | undefined, rules: 
       t(locale, 'notAllowedDomain', { email: actor.email, domains: rules.allowedDomains.join(', ') || '—' }),
     );
   }
-  if (command?.changes && !isAdmin(actor, rules)) {
+  if (changesSomething(command, args) && !isAdmin(actor, rules)) {
     throw new AccessDeniedError(t(locale, 'adminOnly', { command: command.name, email: actor.email }));
   }
 }

@@ -1,5 +1,14 @@
 /** The audit log as the pipeline sees it; the SQLite store implements it. */
-export type AuditStatus = 'running' | 'ok' | 'failed' | 'denied' | 'usage' | 'error' | 'interrupted';
+export type AuditStatus =
+  | 'running'
+  | 'ok'
+  | 'failed'
+  | 'denied'
+  | 'usage'
+  | 'error'
+  | 'interrupted'
+  /** A command that changes something waits for its confirmation button; a new row runs it. */
+  | 'confirm';
 
 export interface AuditEntry {
   id: number;

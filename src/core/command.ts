@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Actor } from './actor.js';
 import type { Locale, Localized } from './i18n.js';
+import type { Secret } from './secret.js';
 import type { Services } from './services.js';
 
 /** What a command hands back; platforms render it (console prints `text`). */
@@ -28,6 +29,10 @@ export interface CommandContext {
   commands: readonly AnyCommand[];
   /** Cancelled when the bot stops or a job is cancelled. */
   signal: AbortSignal;
+  /** Asks the caller privately for a secret (a passphrase); the platform decides how. */
+  askSecret(prompt: string): Promise<Secret>;
+  /** Shows how a long run is going (one line; platforms may update a single message). */
+  progress(line: string): void;
 }
 
 export interface CommandDefinition<Schema extends z.ZodType> {
@@ -42,15 +47,26 @@ export interface CommandDefinition<Schema extends z.ZodType> {
   flags?: readonly string[];
   /** Options with a value (`--last 5` or `--last=5`). */
   options?: readonly string[];
+  /** Where chat platforms post the result: privately to the caller (default) or in the channel. */
+  replyIn?: 'private' | 'channel';
   /** Validates and types the parsed arguments. */
   args: Schema;
-  /** Commands that change something need an admin (and, on chat, a confirmation). */
-  changes: boolean;
+  /**
+   * Commands that change something need an admin (and, on chat, a
+   * confirmation). A function decides from the arguments (`ansible run --check`
+   * changes nothing).
+   */
+  changes: boolean | ((args: z.output<Schema>) => boolean);
   run(ctx: CommandContext, args: z.output<Schema>): Promise<Reply>;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds commands of every argument type.
 export type AnyCommand = CommandDefinition<any>;
+
+/** Whether this invocation of the command changes something. */
+export function changesSomething(command: AnyCommand, args: unknown): boolean {
+  return typeof command.changes === 'function' ? command.changes(args) : command.changes;
+}
 
 /** Declares a command; the identity function that gives TypeScript the argument types. */
 export function defineCommand<Schema extends z.ZodType>(

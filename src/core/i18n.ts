@@ -25,6 +25,10 @@ const messages = {
     en: '"{command}" changes something and is reserved for admins; {email} is not one.',
     fr: "« {command} » modifie quelque chose et est réservée aux admins ; {email} n'en fait pas partie.",
   },
+  noSecretPrompt: {
+    en: 'this chat cannot ask for a passphrase here; run the command on the server: detour run "<command>"',
+    fr: 'ce chat ne peut pas demander de phrase de passe ici ; lancez la commande sur le serveur : detour run "<commande>"',
+  },
   internalError: {
     en: 'internal error while running "{command}" (audit #{id}); the logs have the details.',
     fr: 'erreur interne pendant « {command} » (audit n°{id}) ; les journaux ont les détails.',

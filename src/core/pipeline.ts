@@ -1,11 +1,12 @@
 import { type AccessRules, authorise, isAdmin } from './access.js';
 import { type Actor, actorLabel } from './actor.js';
 import type { AuditLog, AuditStatus } from './audit.js';
-import type { AnyCommand } from './command.js';
-import { AccessDeniedError, DetourError, UsageError } from './errors.js';
+import { type AnyCommand, changesSomething } from './command.js';
+import { AccessDeniedError, CommandFailedError, DetourError, UsageError } from './errors.js';
 import { type Locale, t } from './i18n.js';
 import type { Logger } from './logger.js';
 import { parseCommand } from './parser.js';
+import type { Secret } from './secret.js';
 import type { Services } from './services.js';
 
 /** One request, whatever it came from: chat, the scheduler or `detour run`. */
@@ -14,6 +15,16 @@ export interface Invocation {
   actor: Actor;
   platform: string;
   signal?: AbortSignal;
+  /**
+   * Chat platforms ask before running a command that changes something: the
+   * first invocation returns outcome `confirm`, the button click invokes again
+   * with `confirmed`. The console and the scheduler need no confirmation.
+   */
+  requireConfirmation?: boolean;
+  confirmed?: boolean;
+  /** How this platform asks its user for a secret; absent where it cannot. */
+  askSecret?: (prompt: string) => Promise<Secret>;
+  progress?: (line: string) => void;
 }
 
 export type Outcome = Exclude<AuditStatus, 'running' | 'interrupted'>;
@@ -23,6 +34,9 @@ export interface PipelineResult {
   text: string;
   data?: unknown;
   auditId: number;
+  /** The command's name once parsed, and where its result belongs. */
+  command?: string;
+  replyIn: 'private' | 'channel';
 }
 
 export interface PipelineDeps {
@@ -55,7 +69,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       audit.finish(id, status, error.message);
       logger.info({ auditId: id, actor, command, status }, 'request refused');
       const usage = error instanceof UsageError && error.usage ? `\n${t(locale, 'usage', { usage: error.usage })}` : '';
-      return { outcome: status, text: error.message + usage, auditId: id };
+      return { outcome: status, text: error.message + usage, auditId: id, command, replyIn: 'private' };
     };
 
     let parsed: ReturnType<typeof parseCommand>;
@@ -67,10 +81,17 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     }
     const { command, args } = parsed;
     try {
-      authorise(inv.actor, command, deps.access, locale);
+      authorise(inv.actor, command, args, deps.access, locale);
     } catch (error) {
       if (error instanceof AccessDeniedError) return refuse('denied', error, command.name);
       throw error;
+    }
+
+    const replyIn = command.replyIn ?? 'private';
+    if (inv.requireConfirmation && !inv.confirmed && changesSomething(command, args)) {
+      const id = audit.start({ ...base, command: command.name });
+      audit.finish(id, 'confirm', 'waiting for confirmation');
+      return { outcome: 'confirm', text: inv.text, auditId: id, command: command.name, replyIn };
     }
 
     const id = audit.start({ ...base, command: command.name });
@@ -87,23 +108,31 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           services: deps.services,
           commands: deps.commands,
           signal: inv.signal ?? new AbortController().signal,
+          askSecret: inv.askSecret ?? (() => Promise.reject(new CommandFailedError('no_secret_prompt', t(locale, 'noSecretPrompt')))),
+          progress: inv.progress ?? (() => {}),
         },
         args,
       );
       audit.finish(id, reply.outcome, reply.auditDetail ?? reply.outcome);
       log.info({ outcome: reply.outcome }, 'command finished');
-      return { outcome: reply.outcome, text: reply.text, data: reply.data, auditId: id };
+      return { outcome: reply.outcome, text: reply.text, data: reply.data, auditId: id, command: command.name, replyIn };
     } catch (error) {
       if (error instanceof DetourError) {
         const status: Outcome =
           error instanceof UsageError ? 'usage' : error instanceof AccessDeniedError ? 'denied' : 'failed';
         audit.finish(id, status, error.message);
         log.warn({ code: error.code, outcome: status }, error.message);
-        return { outcome: status, text: error.message, auditId: id };
+        return { outcome: status, text: error.message, auditId: id, command: command.name, replyIn };
       }
       audit.finish(id, 'error', `internal error: ${(error as Error)?.name ?? 'unknown'}`);
       log.error({ err: error }, 'command crashed');
-      return { outcome: 'error', text: t(locale, 'internalError', { command: command.name, id }), auditId: id };
+      return {
+        outcome: 'error',
+        text: t(locale, 'internalError', { command: command.name, id }),
+        auditId: id,
+        command: command.name,
+        replyIn,
+      };
     }
   };
 }

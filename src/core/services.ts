@@ -1,3 +1,9 @@
+import type { ProbeService } from './ports/probes.js';
+import type { OperationsService } from './ports/operations.js';
+
+export type { ProbeService } from './ports/probes.js';
+export type { OperationsService } from './ports/operations.js';
+
 /**
  * The ports commands use. The composition root (src/main.ts) provides the
  * real implementations; tests may provide others. Types only: no I/O here.
@@ -67,4 +73,6 @@ export interface BackupService {
 
 export interface Services {
   backups: BackupService;
+  probes: ProbeService;
+  operations: OperationsService;
 }

@@ -23,8 +23,8 @@ export async function startHttpServer(
   const host = listen.slice(0, at);
   const port = Number(listen.slice(at + 1));
   const server = createServer(async (req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    const route = routes[`${req.method} ${path}`];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const route = routes[`${req.method} ${path}`] ?? prefixRoute(routes, req.method ?? '', path);
     try {
       if (route) await route(req, res);
       else sendJson(res, 404, { error: 'not_found' });
@@ -48,6 +48,34 @@ export async function startHttpServer(
         server.closeAllConnections();
       }),
   };
+}
+
+/** `GET /prompt/*` serves every path under /prompt/. */
+function prefixRoute(routes: Routes, method: string, path: string): Route | undefined {
+  for (const [key, route] of Object.entries(routes)) {
+    if (!key.endsWith('/*')) continue;
+    const prefix = key.slice(0, -1);
+    if (`${method} ${path}`.startsWith(prefix) && path.length > prefix.length - method.length - 1) return route;
+  }
+  return undefined;
+}
+
+/** Reads a request body up to `limit` bytes; a larger one is refused, not buffered. */
+export async function readBody(req: IncomingMessage, limit = 64 * 1024): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new BodyTooLargeError(limit);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export class BodyTooLargeError extends Error {
+  constructor(limit: number) {
+    super(`request body larger than ${limit} bytes`);
+  }
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -1,7 +1,9 @@
 import { userInfo } from 'node:os';
 import { createInterface, type Interface } from 'node:readline';
-import type { Readable, Writable } from 'node:stream';
+import { type Readable, Writable } from 'node:stream';
 import type { Pipeline } from '../../core/pipeline.js';
+import { Secret } from '../../core/secret.js';
+import type { ChatMessage } from '../message.js';
 import type { ChatPlatform, PlatformState } from '../platform.js';
 
 /**
@@ -13,6 +15,8 @@ export class ConsolePlatform implements ChatPlatform {
   readonly #input: Readable;
   readonly #output: Writable;
   readonly #onClose: () => void;
+  /** While a passphrase is typed, nothing readline echoes reaches the terminal. */
+  #muted = false;
   #rl: Interface | undefined;
 
   constructor(options: { input: Readable; output: Writable; onClose: () => void }) {
@@ -22,7 +26,13 @@ export class ConsolePlatform implements ChatPlatform {
   }
 
   async start(pipeline: Pipeline): Promise<void> {
-    const rl = createInterface({ input: this.#input, output: this.#output, prompt: 'detour> ' });
+    const output = new Writable({
+      write: (chunk, _encoding, callback) => {
+        if (!this.#muted) this.#output.write(chunk);
+        callback();
+      },
+    });
+    const rl = createInterface({ input: this.#input, output, prompt: 'detour> ', terminal: true });
     this.#rl = rl;
     const actor = { kind: 'local', username: userInfo().username } as const;
     this.#output.write('Type "help" for the commands, Ctrl-C or "exit" to stop.\n');
@@ -31,7 +41,13 @@ export class ConsolePlatform implements ChatPlatform {
       const text = line.trim();
       if (text === 'exit' || text === 'quit') return rl.close();
       if (text !== '') {
-        const result = await pipeline({ text, actor, platform: 'console' });
+        const result = await pipeline({
+          text,
+          actor,
+          platform: 'console',
+          askSecret: (prompt) => this.#askHidden(rl, prompt),
+          progress: (progress) => this.#output.write(`  … ${progress}\n`),
+        });
         this.#output.write(`${result.text}\n`);
       }
       rl.prompt();
@@ -43,6 +59,21 @@ export class ConsolePlatform implements ChatPlatform {
     });
   }
 
+  /** Reads one line without echo, and keeps it out of the command history. */
+  #askHidden(rl: Interface, prompt: string): Promise<Secret> {
+    this.#output.write(prompt);
+    this.#muted = true;
+    return new Promise((resolve) => {
+      rl.question('', (answer) => {
+        this.#muted = false;
+        const history = (rl as unknown as { history?: string[] }).history;
+        if (answer !== '' && history?.[0] === answer) history.shift();
+        this.#output.write('\n');
+        resolve(new Secret(answer));
+      });
+    });
+  }
+
   async stop(): Promise<void> {
     this.#rl?.close();
   }
@@ -51,7 +82,8 @@ export class ConsolePlatform implements ChatPlatform {
     return this.#rl ? 'up' : 'down';
   }
 
-  async post(channel: string, text: string): Promise<void> {
+  async deliver(channel: string, message: ChatMessage): Promise<void> {
+    const text = [message.title, message.body].filter(Boolean).join('\n');
     this.#output.write(`\n[#${channel}] ${text}\n`);
     this.#rl?.prompt(true);
   }

@@ -51,4 +51,69 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX backup_observations_repo ON backup_observations (repo, observed_at);
     `,
   },
+  {
+    version: 3,
+    name: 'probe samples',
+    sql: `
+      CREATE TABLE probe_samples (
+        id       INTEGER PRIMARY KEY,
+        host     TEXT    NOT NULL,               -- configured host name, or a certificate's URL or file path
+        kind     TEXT    NOT NULL,               -- disk, memory, load, systemd, luks, certificate
+        taken_at TEXT    NOT NULL,               -- ISO 8601, UTC
+        ok       INTEGER NOT NULL,               -- 1: data holds the sample; 0: error says why there is none
+        data     TEXT,                           -- the sample as JSON
+        error    TEXT                            -- short, secret-free explanation
+      );
+      CREATE INDEX probe_samples_host_kind ON probe_samples (host, kind, taken_at);
+      CREATE INDEX probe_samples_taken_at ON probe_samples (taken_at);
+    `,
+  },
+  {
+    version: 4,
+    name: 'chat: delivery queue, confirmations, secret prompts',
+    sql: `
+      -- Channel messages waiting for their platform, delivered in order, kept until delivered.
+      CREATE TABLE outbox (
+        id              INTEGER PRIMARY KEY,
+        platform        TEXT    NOT NULL,
+        channel         TEXT    NOT NULL,     -- logical channel (infra) or platform channel (#infra, id)
+        message         TEXT    NOT NULL,     -- JSON ChatMessage
+        created_at      TEXT    NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT    NOT NULL,
+        last_error      TEXT,
+        delivered_at    TEXT,
+        failed_at       TEXT                  -- given up: the error cannot heal by waiting
+      );
+      CREATE INDEX outbox_pending ON outbox (platform, id) WHERE delivered_at IS NULL AND failed_at IS NULL;
+
+      -- Confirmations of commands that change something: bound to one user, expiring, used once.
+      CREATE TABLE confirmations (
+        id          TEXT    PRIMARY KEY,      -- random, carried by the buttons
+        platform    TEXT    NOT NULL,
+        user_id     TEXT    NOT NULL,         -- platform user who asked; only they may confirm
+        actor       TEXT    NOT NULL,         -- e-mail
+        text        TEXT    NOT NULL,         -- the command line to run once confirmed
+        channel_id  TEXT    NOT NULL,
+        reply_to    TEXT,                     -- JSON: where to answer (response_url, post id)
+        created_at  TEXT    NOT NULL,
+        expires_at  TEXT    NOT NULL,
+        state       TEXT    NOT NULL,         -- pending, confirmed, cancelled, expired
+        decided_at  TEXT,
+        decided_by  TEXT
+      );
+
+      -- One-time secret prompts (the unlock passphrase page): the token itself is never stored.
+      CREATE TABLE secret_prompts (
+        token_hash  TEXT    PRIMARY KEY,      -- SHA-256 of the token in the link
+        platform    TEXT    NOT NULL,
+        user_id     TEXT    NOT NULL,
+        actor       TEXT    NOT NULL,
+        purpose     TEXT    NOT NULL,         -- what it is for, shown on the page ("unlock dataproxies")
+        created_at  TEXT    NOT NULL,
+        expires_at  TEXT    NOT NULL,
+        used_at     TEXT
+      );
+    `,
+  },
 ];

@@ -1,0 +1,241 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import bolt from '@slack/bolt';
+import type { Config } from '../../config/schema.js';
+import type { AuditLog } from '../../core/audit.js';
+import type { Locale } from '../../core/i18n.js';
+import type { Logger } from '../../core/logger.js';
+import type { Pipeline } from '../../core/pipeline.js';
+import type { Metrics } from '../../http/metrics.js';
+import type { ConfirmationStore } from '../../store/confirmation-store.js';
+import { runChatRequest } from '../chat-session.js';
+import type { ChatMessage } from '../message.js';
+import type { ChatPlatform, PlatformState } from '../platform.js';
+import type { SecretPrompts } from '../secret-prompts.js';
+import { UserCache } from '../user-cache.js';
+import { toSlackBlocks } from './blocks.js';
+import { boltLogger } from './bolt-logger.js';
+import { SlackChannels } from './slack-channels.js';
+import { slackDeliveryError } from './slack-errors.js';
+import { SlackSurface } from './slack-surface.js';
+import { slackTexts } from './slack-texts.js';
+
+const { App, HTTPReceiver, SocketModeReceiver } = bolt;
+type SlackConfig = NonNullable<Config['chat']['slack']>;
+
+export interface SlackPlatformDeps {
+  slack: SlackConfig;
+  chat: Config['chat'];
+  channels: Record<string, string>;
+  publicUrl: string | undefined;
+  locale: Locale;
+  confirmations: ConfirmationStore;
+  prompts: SecretPrompts;
+  metrics: Metrics;
+  audit: AuditLog;
+  logger: Logger;
+  now: () => Date;
+  /** Web API retries inside one call (bounded; the delivery queue retries later). */
+  retries?: number;
+  /** Queues a message for this platform when Slack cannot take it now. */
+  enqueue: (channel: string, message: ChatMessage) => void;
+}
+
+/**
+ * Slack through Bolt: slash commands and buttons come in (HTTP on the bot's
+ * one server, or Socket Mode), answers go out through response_url and the
+ * Web API. Commands are acknowledged at once; the work happens after the ack.
+ */
+export class SlackPlatform implements ChatPlatform {
+  readonly name = 'slack';
+  readonly #d: SlackPlatformDeps;
+  readonly #app: InstanceType<typeof App>;
+  readonly #receiver: InstanceType<typeof HTTPReceiver> | undefined;
+  readonly #users: UserCache;
+  readonly #channels: SlackChannels;
+  readonly #texts;
+  #pipeline: Pipeline | undefined;
+  #state: PlatformState = 'connecting';
+
+  constructor(deps: SlackPlatformDeps) {
+    this.#d = deps;
+    this.#texts = slackTexts(deps.locale);
+    const { slack } = deps;
+    const logger = boltLogger(deps.logger.child({ platform: 'slack' }));
+    const clientOptions = {
+      slackApiUrl: slack.apiUrl,
+      retryConfig: { retries: deps.retries ?? 2, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
+      // A 429 comes back to us with its Retry-After instead of blocking a request for minutes.
+      rejectRateLimitedCalls: true,
+      logger,
+    };
+    const token = slack.botToken?.reveal();
+    if (slack.mode === 'socket') {
+      const receiver = new SocketModeReceiver({
+        appToken: slack.appToken?.reveal() ?? '',
+        logger,
+        installerOptions: { clientOptions: { slackApiUrl: slack.apiUrl } },
+      });
+      this.#app = new App({ token, receiver, logger, clientOptions });
+    } else {
+      this.#receiver = new HTTPReceiver({
+        signingSecret: slack.signingSecret?.reveal() ?? '',
+        endpoints: '/slack/events',
+        logger,
+        // Well under Slack's 3 s: a listener that has not acked by then gets a 404, as Slack expects.
+        unhandledRequestTimeoutMillis: 2_900,
+      });
+      this.#app = new App({ token, receiver: this.#receiver, logger, clientOptions });
+    }
+    const client = this.#app.client;
+    this.#users = new UserCache(async (userId) => {
+      const info = await client.users.info({ user: userId });
+      this.#apiCall('users.info', true);
+      const email = info.user?.profile?.email;
+      if (!email) throw new Error('no e-mail in users.info');
+      return email;
+    }, deps.chat.userCacheTtl);
+    this.#channels = new SlackChannels(client, deps.channels);
+  }
+
+  /** For `POST /slack/events` on the bot's HTTP server (HTTP mode). Refusals are counted and logged. */
+  handleHttp(req: IncomingMessage, res: ServerResponse): void {
+    if (!this.#receiver) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.once('finish', () => {
+      if (res.statusCode === 401 || res.statusCode === 400 || res.statusCode === 413) {
+        const reason = res.statusCode === 401 ? 'bad_signature_or_stale' : res.statusCode === 413 ? 'too_large' : 'malformed';
+        this.#d.metrics.rejectedRequests.inc({ platform: 'slack', reason });
+        this.#d.logger.warn({ platform: 'slack', status: res.statusCode, reason, remote: req.socket.remoteAddress }, 'Slack request refused');
+        const id = this.#d.audit.start({ actor: 'unknown', platform: 'slack', text: `(${req.method} ${req.url})` });
+        this.#d.audit.finish(id, 'denied', `request refused: ${reason}`);
+      }
+    });
+    this.#receiver.requestListener(req, res);
+  }
+
+  async start(pipeline: Pipeline): Promise<void> {
+    this.#pipeline = pipeline;
+    this.#app.command(this.#d.chat.commandPrefix, async ({ command, ack, respond }) => {
+      const receivedAt = Date.now();
+      await ack();
+      this.#d.metrics.ackSeconds.observe({ platform: 'slack' }, (Date.now() - receivedAt) / 1000);
+      void this.#run({ userId: command.user_id, channelId: command.channel_id, text: command.text, respond, receivedAt });
+    });
+    this.#app.action('detour_confirm', async ({ ack, body, respond }) => {
+      await ack();
+      void this.#decide(body, respond, 'confirmed');
+    });
+    this.#app.action('detour_cancel', async ({ ack, body, respond }) => {
+      await ack();
+      void this.#decide(body, respond, 'cancelled');
+    });
+    this.#app.error(async (error) => {
+      this.#d.logger.error({ err: error, platform: 'slack' }, 'Slack listener failed');
+    });
+    if (this.#d.slack.mode === 'socket') await this.#app.start();
+    this.#state = 'up';
+  }
+
+  async stop(): Promise<void> {
+    if (this.#d.slack.mode === 'socket') await this.#app.stop();
+    this.#state = 'down';
+  }
+
+  state(): PlatformState {
+    return this.#state;
+  }
+
+  async deliver(channel: string, message: ChatMessage): Promise<void> {
+    try {
+      const id = await this.#channels.idOf(channel);
+      await this.#app.client.chat.postMessage({ channel: id, ...toSlackBlocks(message) });
+      this.#apiCall('chat.postMessage', true);
+    } catch (error) {
+      this.#apiCall('chat.postMessage', false);
+      throw slackDeliveryError(error, 'chat.postMessage');
+    }
+  }
+
+  async #run(r: { userId: string; channelId: string; text: string; respond: bolt.RespondFn; receivedAt: number; confirmed?: boolean }) {
+    const { logger } = this.#d;
+    let email: string;
+    try {
+      email = await this.#users.email(r.userId);
+    } catch (error) {
+      this.#apiCall('users.info', false);
+      logger.warn({ err: error, userId: r.userId }, 'cannot resolve a Slack user to an e-mail');
+      const id = this.#d.audit.start({ actor: `slack:${r.userId}`, platform: 'slack', text: r.text });
+      this.#d.audit.finish(id, 'denied', 'e-mail unknown');
+      await r.respond({ response_type: 'ephemeral', text: this.#texts.noEmail }).catch(() => undefined);
+      return;
+    }
+    const surface = new SlackSurface({
+      client: this.#app.client,
+      respond: r.respond,
+      channelId: r.channelId,
+      userId: r.userId,
+      actor: email,
+      prompts: this.#d.prompts,
+      publicUrl: this.#d.publicUrl,
+      promptTimeoutMs: this.#d.chat.promptTimeout,
+      texts: this.#texts,
+      onApiCall: (method, ok) => this.#apiCall(method, ok),
+      enqueue: this.#d.enqueue,
+    });
+    await runChatRequest(
+      {
+        pipeline: this.#pipeline as Pipeline,
+        confirmations: this.#d.confirmations,
+        metrics: this.#d.metrics,
+        confirmationTtlMs: this.#d.chat.confirmTimeout,
+        now: this.#d.now,
+        workingText: this.#texts.working,
+        confirmText: this.#texts.confirmQuestion,
+        onError: (error) => logger.error({ err: error, platform: 'slack' }, 'answering a Slack command failed'),
+      },
+      {
+        platform: 'slack',
+        actor: { kind: 'user', email, platformUserId: r.userId },
+        userId: r.userId,
+        channelId: r.channelId,
+        text: r.text,
+        confirmed: r.confirmed,
+        receivedAt: r.receivedAt,
+      },
+      surface,
+    );
+  }
+
+  async #decide(body: unknown, respond: bolt.RespondFn, decision: 'confirmed' | 'cancelled') {
+    const b = body as { user?: { id?: string }; actions?: { value?: string }[]; channel?: { id?: string } };
+    const userId = b.user?.id ?? '';
+    const id = b.actions?.[0]?.value ?? '';
+    const result = this.#d.confirmations.decide(id, userId, decision, this.#d.now());
+    if (!result.ok) {
+      const owner = result.confirmation ? `<@${result.confirmation.userId}>` : '';
+      const text =
+        result.reason === 'other_user'
+          ? this.#texts.notYours(owner)
+          : result.reason === 'expired'
+            ? this.#texts.expired
+            : this.#texts.alreadyDecided;
+      const auditId = this.#d.audit.start({ actor: `slack:${userId}`, platform: 'slack', text: result.confirmation?.text ?? '(confirmation)' });
+      this.#d.audit.finish(auditId, 'denied', `confirmation refused: ${result.reason}`);
+      await respond({ response_type: 'ephemeral', replace_original: false, text }).catch(() => undefined);
+      return;
+    }
+    const c = result.confirmation;
+    if (decision === 'cancelled') {
+      await respond({ replace_original: true, text: this.#texts.cancelledBy(userId, c.text) }).catch(() => undefined);
+      return;
+    }
+    await respond({ replace_original: true, text: this.#texts.confirmedBy(userId, c.text) }).catch(() => undefined);
+    await this.#run({ userId, channelId: c.channelId, text: c.text, respond, receivedAt: Date.now(), confirmed: true });
+  }
+
+  #apiCall(method: string, ok: boolean): void {
+    this.#d.metrics.chatApiCalls.inc({ platform: 'slack', method, outcome: ok ? 'ok' : 'error' });
+  }
+}

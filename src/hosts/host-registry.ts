@@ -1,0 +1,88 @@
+import type { Config, HostConfig } from '../config/schema.js';
+import { DetourError } from '../core/errors.js';
+import { type HostAccess, localHostAccess } from '../probes/host-access.js';
+import type { ProcessRunner } from '../runners/process.js';
+import { SshPool, sshProcessRunner } from '../runners/ssh.js';
+
+/**
+ * The configured hosts, each reachable through the same ProcessRunner port:
+ * `local: true` runs here, `ssh:` runs through one pooled connection per
+ * host. Runners and probes never care which.
+ */
+export class HostRegistry {
+  readonly #hosts: Readonly<Record<string, HostConfig>>;
+  readonly #local: ProcessRunner;
+  readonly #pool: SshPool | undefined;
+
+  constructor(config: Pick<Config, 'hosts' | 'ssh'>, local: ProcessRunner) {
+    this.#hosts = config.hosts;
+    this.#local = local;
+    const ssh = Object.fromEntries(
+      Object.entries(config.hosts).flatMap(([name, h]) =>
+        'ssh' in h ? [[name, { host: h.ssh.host, port: h.ssh.port, user: h.ssh.user, privateKeyFile: h.ssh.privateKeyFile }]] : [],
+      ),
+    );
+    if (Object.keys(ssh).length > 0) {
+      this.#pool = new SshPool({
+        hosts: ssh,
+        knownHostsFile: config.ssh.knownHostsFile,
+        connectTimeoutMs: config.ssh.connectTimeout,
+        maxChannelsPerHost: config.ssh.maxChannelsPerHost,
+        maxHosts: config.ssh.maxConnections,
+      });
+    }
+  }
+
+  names(): string[] {
+    return Object.keys(this.#hosts);
+  }
+
+  isLocal(name: string): boolean {
+    return 'local' in this.#config(name);
+  }
+
+  runnerFor(name: string): ProcessRunner {
+    const host = this.#config(name);
+    if ('local' in host) return this.#local;
+    return sshProcessRunner(this.#pool as SshPool, name);
+  }
+
+  /** What privileged commands on this host start with: `sudo -n` when the SSH user is not root. */
+  privilegePrefix(name: string): readonly string[] {
+    const host = this.#config(name);
+    return 'ssh' in host && host.ssh.sudo ? ['sudo', '-n'] : [];
+  }
+
+  accessFor(name: string): HostAccess {
+    return localHostAccessOver(this.runnerFor(name), this.isLocal(name));
+  }
+
+  /** Handshakes so far (reuse keeps it at one per host); for the probes benchmark and tests. */
+  connectionsOpened(): number {
+    return this.#pool?.stats().connectionsOpened ?? 0;
+  }
+
+  async close(): Promise<void> {
+    await this.#pool?.close();
+  }
+
+  #config(name: string): HostConfig {
+    const host = this.#hosts[name];
+    if (!host) throw new DetourError('unknown_host', `unknown host "${name}". Known hosts: ${this.names().join(', ') || 'none'}.`);
+    return host;
+  }
+}
+
+/** HostAccess on any runner: local reads use the file system, remote ones `cat`. */
+function localHostAccessOver(run: ProcessRunner, local: boolean): HostAccess {
+  const access = localHostAccess(run);
+  if (local) return access;
+  return {
+    exec: access.exec,
+    async readFile(path) {
+      const result = await access.exec(['cat', '--', path], { timeoutMs: 10_000 });
+      if (result.exitCode !== 0) throw new DetourError('read_failed', `cannot read ${path}: ${result.stderr.split('\n')[0] ?? ''}`);
+      return result.stdout;
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import type { ChatMessage } from '../chat/message.js';
+import type { Db } from './database.js';
+
+export interface OutboxItem {
+  id: number;
+  platform: string;
+  channel: string;
+  message: ChatMessage;
+  attempts: number;
+  nextAttemptAt: string;
+}
+
+/** The delivery queue's table: every channel message is written here before any attempt. */
+export class OutboxStore {
+  readonly #db: Db;
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  add(platform: string, channel: string, message: ChatMessage, at: Date): number {
+    const iso = at.toISOString();
+    const info = this.#db
+      .prepare(`INSERT INTO outbox (platform, channel, message, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)`)
+      .run(platform, channel, JSON.stringify(message), iso, iso);
+    return Number(info.lastInsertRowid);
+  }
+
+  /** The oldest undelivered message of a platform: messages go out in order, one at a time. */
+  head(platform: string): OutboxItem | undefined {
+    const row = this.#db
+      .prepare(
+        `SELECT id, platform, channel, message, attempts, next_attempt_at FROM outbox
+         WHERE platform = ? AND delivered_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT 1`,
+      )
+      .get(platform) as
+      | { id: number; platform: string; channel: string; message: string; attempts: number; next_attempt_at: string }
+      | undefined;
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      platform: row.platform,
+      channel: row.channel,
+      message: JSON.parse(row.message) as ChatMessage,
+      attempts: row.attempts,
+      nextAttemptAt: row.next_attempt_at,
+    };
+  }
+
+  delivered(id: number, at: Date): void {
+    this.#db.prepare(`UPDATE outbox SET delivered_at = ?, attempts = attempts + 1 WHERE id = ?`).run(at.toISOString(), id);
+  }
+
+  retryLater(id: number, error: string, next: Date): void {
+    this.#db
+      .prepare(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?`)
+      .run(error, next.toISOString(), id);
+  }
+
+  giveUp(id: number, error: string, at: Date): void {
+    this.#db
+      .prepare(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, failed_at = ? WHERE id = ?`)
+      .run(error, at.toISOString(), id);
+  }
+
+  depth(platform: string): number {
+    const row = this.#db
+      .prepare(`SELECT count(*) AS n FROM outbox WHERE platform = ? AND delivered_at IS NULL AND failed_at IS NULL`)
+      .get(platform) as { n: number };
+    return row.n;
+  }
+}

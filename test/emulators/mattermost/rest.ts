@@ -1,0 +1,185 @@
+/**
+ * The REST routes the bot uses, with gorilla/mux-like patterns from server/channels/api4/
+ * (api.go BaseRoutes, post.go InitPost, user.go, channel.go, file.go, integration_action.go
+ * InitAction). Session rules: APISessionRequired routes answer 401 without a valid token;
+ * /actions/dialogs/open is APIHandler (no session: the signed trigger_id is the credential).
+ */
+import { errorReply, invalidBodyParam, invalidUrlParam, permissionError, type Reply } from './app-error.js';
+import { uploadFiles } from './files.js';
+import { isValidId } from './ids.js';
+import {
+  canReadChannel,
+  channelJson,
+  type EmulatorChannel,
+  type EmulatorState,
+  isSystemAdmin,
+  isTeamMember,
+  userJson,
+} from './model.js';
+import { createPost, getPost, patchPost } from './posts.js';
+import { dialogProblems } from './validate.js';
+
+export interface ApiRequest {
+  method: string;
+  query: URLSearchParams;
+  contentType: string;
+  body: Buffer;
+  /** The session's user, when a valid token came with the request. */
+  userId: string | undefined;
+}
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  session: boolean;
+  handle(state: EmulatorState, req: ApiRequest, params: string[]): Reply | Promise<Reply>;
+}
+
+const ID = '([A-Za-z0-9]+)';
+
+// Handlers read req.userId only on session routes, where the server has already required it.
+const uid = (req: ApiRequest): string => req.userId ?? '';
+
+const routes: Route[] = [
+  { method: 'POST', pattern: /^\/api\/v4\/posts$/, session: true, handle: (s, r) => createPost(s, uid(r), r.body) },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/api/v4/posts/${ID}$`),
+    session: true,
+    handle: (s, r, [id]) => getPost(s, uid(r), id ?? ''),
+  },
+  {
+    method: 'PUT',
+    pattern: new RegExp(`^/api/v4/posts/${ID}/patch$`),
+    session: true,
+    handle: (s, r, [id]) => patchPost(s, uid(r), id ?? '', r.body),
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/api/v4/users/${ID}$`),
+    session: true,
+    handle: (s, r, [id]) => getUser(s, uid(r), id === 'me' ? uid(r) : (id ?? '')),
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/v4\/files$/,
+    session: true,
+    handle: (s, r) => uploadFiles(s, uid(r), r.query, r.contentType, r.body),
+  },
+  {
+    method: 'GET',
+    pattern: /^\/api\/v4\/teams\/name\/([A-Za-z0-9-]+)\/channels\/name\/([A-Za-z0-9_-]+)$/,
+    session: true,
+    handle: (s, r, [team, channel]) => channelByName(s, uid(r), { teamName: team ?? '' }, channel ?? ''),
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/api/v4/teams/${ID}/channels/name/([A-Za-z0-9_-]+)$`),
+    session: true,
+    handle: (s, r, [team, channel]) => channelByName(s, uid(r), { teamId: team ?? '' }, channel ?? ''),
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/v4\/actions\/dialogs\/open$/,
+    session: false,
+    handle: (s, r) => openDialog(s, r),
+  },
+];
+
+export type RouteMatch =
+  | { kind: 'route'; route: Route; params: string[] }
+  | { kind: 'method-not-allowed' }
+  | { kind: 'not-found' };
+
+export function matchRoute(method: string, path: string): RouteMatch {
+  let pathMatched = false;
+  for (const route of routes) {
+    const m = route.pattern.exec(path);
+    if (!m) continue;
+    if (route.method === method) return { kind: 'route', route, params: m.slice(1) };
+    pathMatched = true;
+  }
+  return pathMatched ? { kind: 'method-not-allowed' } : { kind: 'not-found' };
+}
+
+/** api4/user.go getUser: 400 for a malformed id, 404 app.user.missing_account.const. */
+function getUser(state: EmulatorState, sessionUserId: string, userId: string): Reply {
+  if (!isValidId(userId)) return invalidUrlParam('user_id');
+  const user = state.users.get(userId);
+  if (!user) return errorReply('app.user.missing_account.const', 404);
+  const showEmail = state.showEmailAddress || userId === sessionUserId || isSystemAdmin(state.users.get(sessionUserId));
+  return { status: 200, json: userJson(user, showEmail) };
+}
+
+/**
+ * api4/channel.go getChannelByName / getChannelByNameForTeamName: unknown team or channel → 404;
+ * a public channel is readable by team members (read_public_channel) else 403; a private one the
+ * caller is not in → 404 app.channel.get_by_name.missing.app_error (its existence is hidden).
+ */
+function channelByName(
+  state: EmulatorState,
+  userId: string,
+  team: { teamId?: string; teamName?: string },
+  channelName: string,
+): Reply {
+  if (team.teamId !== undefined && !isValidId(team.teamId)) return invalidUrlParam('team_id');
+  const t =
+    team.teamId !== undefined
+      ? state.teams.get(team.teamId)
+      : [...state.teams.values()].find((x) => x.name === team.teamName);
+  if (!t) {
+    return team.teamName !== undefined
+      ? errorReply('app.team.get_by_name.missing.app_error', 404)
+      : errorReply('app.channel.get_by_name.missing.app_error', 404);
+  }
+  const channel: EmulatorChannel | undefined = [...state.channels.values()].find(
+    (c) => c.team_id === t.id && c.name === channelName,
+  );
+  if (!channel) return errorReply('app.channel.get_by_name.missing.app_error', 404);
+  const readable = canReadChannel(state, userId, channel.id);
+  if ((channel.type ?? 'O') === 'O') {
+    if (!readable && !isTeamMember(state, t.id, userId)) return permissionError();
+  } else if (!readable) {
+    return errorReply('app.channel.get_by_name.missing.app_error', 404);
+  }
+  return { status: 200, json: channelJson(channel) };
+}
+
+/**
+ * api4/integration_action.go openDialog + app OpenInteractiveDialog: body decode error or empty
+ * url → 400 invalid_body_param; trigger checked (trigger.ts) → 400 on failure; the dialog's own
+ * validity is only logged; 200 {"status":"OK"} (ReturnStatusOK).
+ */
+function openDialog(state: EmulatorState, req: ApiRequest): Reply {
+  let input: unknown;
+  try {
+    input = JSON.parse(req.body.toString('utf8') || 'null');
+  } catch {
+    return invalidBodyParam('dialog');
+  }
+  const request = (input ?? {}) as Record<string, unknown>;
+  if (typeof request !== 'object' || Array.isArray(request)) return invalidBodyParam('dialog');
+  const url = typeof request.url === 'string' ? request.url : '';
+  const triggerId = typeof request.trigger_id === 'string' ? request.trigger_id : '';
+  if (url === '') return invalidBodyParam('url');
+  const checked = state.signer.check(triggerId, state.outgoingTimeoutMs, state.now());
+  if (!checked.ok) return errorReply(checked.errorId, 400, checked.params);
+  const dialog = (typeof request.dialog === 'object' && request.dialog !== null ? request.dialog : {}) as Record<
+    string,
+    unknown
+  >;
+  const problems = dialogProblems(url, triggerId, dialog);
+  for (const message of problems) state.warnings.push({ where: 'dialog', message });
+  const context = state.triggerContext.get(triggerId) ?? { channelId: '', teamId: '' };
+  state.dialogsOpened.push({
+    triggerId,
+    userId: checked.userId,
+    channelId: context.channelId,
+    teamId: context.teamId,
+    url,
+    dialog: structuredClone(dialog),
+    problems,
+    openedAt: state.now(),
+  });
+  return { status: 200, json: { status: 'OK' } };
+}
