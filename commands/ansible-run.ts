@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { actorLabel } from '../src/core/actor.js';
 import { defineCommand } from '../src/core/command.js';
 import { alignColumns, formatAge } from '../src/core/format.js';
 import { fill, type Locale } from '../src/core/i18n.js';
-import { actorLabel } from '../src/core/actor.js';
-import { describeProgress, type AnsibleRunResult } from '../src/runners/ansible/index.js';
+import { type AnsibleRunResult, describeProgress } from '../src/runners/ansible/index.js';
 
 const text = {
   header: { en: '{playbook}{check}: {outcome} in {duration}', fr: '{playbook}{check} : {outcome} en {duration}' },
@@ -24,7 +24,10 @@ const outcomes: Record<AnsibleRunResult['outcome'], Record<Locale, string>> = {
   unknown: { en: 'unexpected error', fr: 'erreur inattendue' },
   timeout: { en: 'timed out', fr: 'délai dépassé' },
   canceled: { en: 'cancelled', fr: 'annulé' },
-  failed_to_start: { en: 'ansible-playbook could not start (is ansible installed?)', fr: "ansible-playbook n'a pas pu démarrer (ansible est-il installé ?)" },
+  failed_to_start: {
+    en: 'ansible-playbook could not start (is ansible installed?)',
+    fr: "ansible-playbook n'a pas pu démarrer (ansible est-il installé ?)",
+  },
 };
 
 export const ansibleRun = defineCommand({
@@ -42,7 +45,14 @@ export const ansibleRun = defineCommand({
     tags: z
       .string()
       .optional()
-      .transform((t) => (t ? t.split(',').map((s) => s.trim()).filter(Boolean) : [])),
+      .transform((t) =>
+        t
+          ? t
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : [],
+      ),
     limit: z.string().optional(),
     check: z.boolean().default(false),
   }),

@@ -55,7 +55,8 @@ export const certs = defineCommand({
 
 function row(r: CertificateReport, locale: Locale, timeZone: string): string[] {
   const head = [MARKERS[r.rank], r.target];
-  if (!r.result.ok) return [...head, r.result.error];
+  // The line already says it is a certificate: "certificates: …" would repeat it.
+  if (!r.result.ok) return [...head, r.result.error.replace(/^certificates: /, '')];
   const s = r.result.sample;
   return [
     ...head,

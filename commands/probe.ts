@@ -15,7 +15,8 @@ const text = {
     en: 'no host is configured (see "hosts:" in the configuration).',
     fr: "aucun hôte n'est configuré (voir « hosts: » dans la configuration).",
   },
-  error: { en: 'error', fr: 'erreur' },
+  hostError: { en: 'error: {reason}', fr: 'erreur : {reason}' },
+  probeError: { en: '{probe}: error: {reason}', fr: '{probe} : erreur : {reason}' },
   disk: { en: 'disk {mount}: {used} of {size}', fr: 'disque {mount} : {used} de {size}' },
   inodes: { en: 'inodes {used}', fr: 'inodes {used}' },
   memory: { en: 'memory: {used} used', fr: 'mémoire : {used} utilisée' },
@@ -35,6 +36,14 @@ const text = {
   mounted: { en: 'mounted on {mount}', fr: 'monté sur {mount}' },
   notMounted: { en: '{mount} not mounted', fr: '{mount} non monté' },
 } satisfies Record<string, Record<Locale, string>>;
+
+const probeNames: Record<string, Record<Locale, string>> = {
+  disk: { en: 'disk', fr: 'disque' },
+  memory: { en: 'memory', fr: 'mémoire' },
+  load: { en: 'load', fr: 'charge' },
+  systemd: { en: 'systemd', fr: 'systemd' },
+  luks: { en: 'LUKS', fr: 'LUKS' },
+};
 
 type Level = 'ok' | 'warn' | 'crit';
 type HostMarker = 'OK' | 'WARN' | 'CRIT' | 'FAILED';
@@ -56,7 +65,10 @@ export const probe = defineCommand({
     const known = probes.hosts();
     if (known.length === 0) throw new CommandFailedError('no_hosts', text.none[locale]);
     if (args.host !== undefined && !known.includes(args.host)) {
-      throw new CommandFailedError('unknown_host', fill(text.unknown[locale], { name: args.host, known: known.join(', ') }));
+      throw new CommandFailedError(
+        'unknown_host',
+        fill(text.unknown[locale], { name: args.host, known: known.join(', ') }),
+      );
     }
     const reports = await probes.probeHosts(args.host === undefined ? known : [args.host], ctx.signal);
     const thresholds = probes.thresholds?.() ?? {};
@@ -91,10 +103,10 @@ function marked(shown: string, level: Level): string {
   return level === 'ok' ? shown : `${shown} [${level.toUpperCase()}]`;
 }
 
-/** "disk: df failed" shown as "disk: error: df failed". */
+/** "disk: df failed" shown as "disk: error: df failed" (the reasons come from tools, in English). */
 function failure(probe: string, error: string, locale: Locale): string {
   const reason = error.startsWith(`${probe}: `) ? error.slice(probe.length + 2) : error;
-  return `${probe}: ${text.error[locale]}: ${reason}`;
+  return fill(text.probeError[locale], { probe: probeNames[probe]?.[locale] ?? probe, reason });
 }
 
 function outcomes(r: HostProbeReport): [string, ProbeOutcome<unknown>][] {
@@ -116,7 +128,7 @@ function renderHost(r: HostProbeReport, thresholds: Thresholds, locale: Locale) 
   const distinct = new Set(failures.map(([, e]) => e));
   if (failures.length === outcomes(r).length && distinct.size === 1) {
     // Every probe failed the same way: the host itself (SSH refused, unknown host key).
-    lines.push(`${text.error[locale]}: ${failures[0]?.[1]}`);
+    lines.push(fill(text.hostError[locale], { reason: failures[0]?.[1] ?? '' }));
   } else {
     const show = <T>(name: string, o: ProbeOutcome<T> | undefined, render: (sample: T) => string[]): void => {
       if (o === undefined) return;
@@ -132,7 +144,10 @@ function renderHost(r: HostProbeReport, thresholds: Thresholds, locale: Locale) 
           used: marked(percent(m.usedPercent, locale), used),
           size: formatBytes(m.sizeBytes, locale),
         });
-        const inodeText = m.inodes?.usedPercent == null ? '' : `, ${fill(text.inodes[locale], { used: marked(percent(m.inodes.usedPercent, locale), inodes) })}`;
+        const inodeText =
+          m.inodes?.usedPercent == null
+            ? ''
+            : `, ${fill(text.inodes[locale], { used: marked(percent(m.inodes.usedPercent, locale), inodes) })}`;
         return line + inodeText;
       }),
     );

@@ -68,7 +68,13 @@ export const unlock = defineCommand({
     return {
       outcome: ok ? 'ok' : 'failed',
       text: [header, ...body].join('\n'),
-      auditDetail: wrong ? 'wrong passphrase' : ok ? (args.check ? 'passphrase ok (check)' : 'unlocked') : 'unlock failed',
+      auditDetail: wrong
+        ? 'wrong passphrase'
+        : ok
+          ? args.check
+            ? 'passphrase ok (check)'
+            : 'unlocked'
+          : 'unlock failed',
     };
   },
 });
@@ -81,10 +87,7 @@ function isWrongPassphrase(result: UnlockResult): boolean {
 function details(result: UnlockResult, locale: Locale): string[] {
   if (result.via === 'ansible') {
     const r = result.result;
-    return [
-      `ansible: ${r.outcome}`,
-      ...r.failedTasks.map((t) => `  ✗ ${t.host}: ${t.task}: ${t.msg}`),
-    ];
+    return [`ansible: ${r.outcome}`, ...r.failedTasks.map((t) => `  ✗ ${t.host}: ${t.task}: ${t.msg}`)];
   }
   return result.report.steps.map((s) => {
     const name = s.step === 'service' ? `${stepNames.service[locale]} ${s.unit}` : stepNames[s.step][locale];

@@ -41,7 +41,8 @@ export function buildApp(options: AppOptions): App {
   const db = openDatabase(config.database);
   const audit = new AuditStore(db, now);
   const interrupted = audit.markInterrupted();
-  if (interrupted > 0) logger.warn({ count: interrupted }, 'commands left running by a stopped process marked interrupted');
+  if (interrupted > 0)
+    logger.warn({ count: interrupted }, 'commands left running by a stopped process marked interrupted');
   const hosts = new HostRegistry(config, run);
   const backups = new BackupStatusService({
     backups: config.backups,
@@ -53,7 +54,13 @@ export function buildApp(options: AppOptions): App {
     logger: logger.child({ component: 'backups' }),
     refresh: options.refresh,
   });
-  const probes = createProbeService({ config, hosts, store: new SampleStore(db), now, logger: logger.child({ component: 'probes' }) });
+  const probes = createProbeService({
+    config,
+    hosts,
+    store: new SampleStore(db),
+    now,
+    logger: logger.child({ component: 'probes' }),
+  });
   const operations = new Operations({
     config,
     run,

@@ -17,7 +17,12 @@ export interface PlatformDeps {
   logger: Logger;
   now: () => Date;
   /** Queues a message for one platform (the delivery queue). */
-  enqueue: (platform: string, channel: string, message: ChatMessage) => void;
+  enqueue: (platform: string, channel: string, message: ChatMessage, delayMs?: number) => void;
+  /**
+   * The HTTP server's bound address (`http://HOST:PORT`), once listening: the
+   * Mattermost buttons and dialogs point there when no http.publicUrl is set.
+   */
+  listenUrl?: () => string | undefined;
 }
 
 /**
@@ -43,10 +48,32 @@ export async function buildPlatforms(deps: PlatformDeps): Promise<{ platforms: C
       audit: deps.audit,
       logger: deps.logger,
       now: deps.now,
-      enqueue: (channel, message) => deps.enqueue('slack', channel, message),
+      enqueue: (channel, message, delayMs) => deps.enqueue('slack', channel, message, delayMs),
     });
     platforms.push(slack);
     if (config.chat.slack.mode === 'http') routes['POST /slack/events'] = (req, res) => slack.handleHttp(req, res);
+  }
+  if (config.chat.mattermost) {
+    const { MattermostPlatform } = await import('./mattermost/mattermost-platform.js');
+    const mattermost = new MattermostPlatform({
+      mattermost: config.chat.mattermost,
+      chat: config.chat,
+      channels: config.channels,
+      publicUrl: config.http.publicUrl,
+      listen: config.http.listen,
+      listenUrl: deps.listenUrl,
+      locale: config.locale,
+      confirmations: deps.confirmations,
+      prompts: deps.prompts,
+      metrics: deps.metrics,
+      audit: deps.audit,
+      logger: deps.logger,
+      now: deps.now,
+      enqueue: (channel, message, delayMs) => deps.enqueue('mattermost', channel, message, delayMs),
+    });
+    platforms.push(mattermost);
+    routes['POST /mattermost/command'] = (req, res) => mattermost.handleCommand(req, res);
+    routes['POST /mattermost/actions'] = (req, res) => mattermost.handleAction(req, res);
   }
   return { platforms, routes };
 }

@@ -48,7 +48,11 @@ export interface ChatSessionDeps {
 const PROGRESS_EVERY_MS = 1_000;
 
 /** Runs one chat request through the pipeline and answers it where it belongs. Never throws. */
-export async function runChatRequest(deps: ChatSessionDeps, request: ChatRequest, surface: ChatSurface): Promise<PipelineResult | undefined> {
+export async function runChatRequest(
+  deps: ChatSessionDeps,
+  request: ChatRequest,
+  surface: ChatSurface,
+): Promise<PipelineResult | undefined> {
   let settle: (text: string | undefined) => void = () => {};
   const resultText = new Promise<string | undefined>((resolve) => {
     settle = resolve;
@@ -77,7 +81,11 @@ export async function runChatRequest(deps: ChatSessionDeps, request: ChatRequest
       },
     });
     done = true;
-    deps.metrics.commands.inc({ command: result.command ?? 'unknown', outcome: result.outcome, platform: request.platform });
+    deps.metrics.commands.inc({
+      command: result.command ?? 'unknown',
+      outcome: result.outcome,
+      platform: request.platform,
+    });
     if (result.outcome === 'confirm') {
       const confirmation = deps.confirmations.create(
         {
@@ -91,14 +99,19 @@ export async function runChatRequest(deps: ChatSessionDeps, request: ChatRequest
         },
         deps.now(),
       );
-      await surface.askConfirmation(confirmation, { body: deps.confirmText(request.text, Math.round(deps.confirmationTtlMs / 60_000)) });
+      await surface.askConfirmation(confirmation, {
+        body: deps.confirmText(request.text, Math.round(deps.confirmationTtlMs / 60_000)),
+      });
     } else {
       const message = messageFromText(result.text);
       if (progressShown) await surface.showProgress(message, true);
       else if (result.replyIn === 'channel') await surface.replyInChannel(message);
       else await surface.replyPrivately(message);
     }
-    deps.metrics.resultSeconds.observe({ platform: request.platform, command: result.command ?? 'unknown' }, (Date.now() - request.receivedAt) / 1000);
+    deps.metrics.resultSeconds.observe(
+      { platform: request.platform, command: result.command ?? 'unknown' },
+      (Date.now() - request.receivedAt) / 1000,
+    );
     settle(result.text);
     return result;
   } catch (error) {

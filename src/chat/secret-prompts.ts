@@ -48,11 +48,24 @@ export class SecretPrompts {
         `INSERT INTO secret_prompts (token_hash, platform, user_id, actor, purpose, created_at, expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(key, p.platform, p.userId, p.actor, p.purpose, now.toISOString(), new Date(now.getTime() + p.ttlMs).toISOString());
+      .run(
+        key,
+        p.platform,
+        p.userId,
+        p.actor,
+        p.purpose,
+        now.toISOString(),
+        new Date(now.getTime() + p.ttlMs).toISOString(),
+      );
     const secret = new Promise<Secret>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiters.delete(key);
-        reject(new CommandFailedError('prompt_expired', `nobody typed the passphrase in time (${Math.round(p.ttlMs / 60_000)} min); run the command again`));
+        reject(
+          new CommandFailedError(
+            'prompt_expired',
+            `nobody typed the passphrase in time (${Math.round(p.ttlMs / 60_000)} min); run the command again`,
+          ),
+        );
       }, p.ttlMs);
       this.#waiters.set(key, { resolve, reject, timer });
     });
@@ -70,7 +83,8 @@ export class SecretPrompts {
     const row = this.#row(token);
     if (!row) return { ok: false, reason: 'unknown' };
     if (row.used_at) return { ok: false, reason: 'used' };
-    if (row.expires_at <= this.#now().toISOString() || !this.#waiters.has(hash(token))) return { ok: false, reason: 'expired' };
+    if (row.expires_at <= this.#now().toISOString() || !this.#waiters.has(hash(token)))
+      return { ok: false, reason: 'expired' };
     return { ok: true, purpose: row.purpose };
   }
 
@@ -100,8 +114,8 @@ export class SecretPrompts {
   }
 
   #row(token: string) {
-    return this.#db.prepare(`SELECT purpose, expires_at, used_at FROM secret_prompts WHERE token_hash = ?`).get(hash(token)) as
-      | { purpose: string; expires_at: string; used_at: string | null }
-      | undefined;
+    return this.#db
+      .prepare(`SELECT purpose, expires_at, used_at FROM secret_prompts WHERE token_hash = ?`)
+      .get(hash(token)) as { purpose: string; expires_at: string; used_at: string | null } | undefined;
   }
 }

@@ -1,9 +1,9 @@
-import type { CliValues } from '../cli.js';
 import { buildPlatforms } from '../chat/build-platforms.js';
 import { ConsolePlatform } from '../chat/console/console-platform.js';
 import { DeliveryQueue } from '../chat/delivery/delivery-queue.js';
 import type { ChatPlatform } from '../chat/platform.js';
 import { SecretPrompts } from '../chat/secret-prompts.js';
+import type { CliValues } from '../cli.js';
 import { healthRoute } from '../http/health.js';
 import { Metrics } from '../http/metrics.js';
 import { secretPageRoutes } from '../http/secret-page.js';
@@ -35,7 +35,7 @@ export async function serve(values: CliValues): Promise<number> {
     audit: app.audit,
     logger,
     now,
-    enqueue: (platform, channel, message) => delivery.post(channel, message, platform),
+    enqueue: (platform, channel, message, delayMs) => delivery.post(channel, message, platform, delayMs),
   });
   const platforms: ChatPlatform[] = [...built.platforms];
   const http = await startHttpServer(
@@ -50,7 +50,9 @@ export async function serve(values: CliValues): Promise<number> {
   );
   logger.info({ config: label, url: `http://${http.address.host}:${http.address.port}` }, 'detour-bot serving');
   for (const platform of built.platforms) {
-    await platform.start(app.pipeline).catch((error) => logger.error({ err: error, platform: platform.name }, 'chat platform did not start'));
+    await platform
+      .start(app.pipeline)
+      .catch((error) => logger.error({ err: error, platform: platform.name }, 'chat platform did not start'));
     delivery.register(platform.name, (channel, message) => platform.deliver(channel, message));
   }
 
@@ -71,7 +73,11 @@ export async function serve(values: CliValues): Promise<number> {
     process.once('SIGINT', () => void stop('SIGINT'));
     process.once('SIGTERM', () => void stop('SIGTERM'));
     if (process.stdin.isTTY) {
-      const console = new ConsolePlatform({ input: process.stdin, output: process.stdout, onClose: () => void stop('console closed') });
+      const console = new ConsolePlatform({
+        input: process.stdin,
+        output: process.stdout,
+        onClose: () => void stop('console closed'),
+      });
       platforms.push(console);
       void console.start(app.pipeline);
     }

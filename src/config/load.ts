@@ -77,7 +77,8 @@ function resolvePaths(config: Config, baseDir: string): void {
   const at = (path: string) => resolve(baseDir, path);
   config.database = at(config.database);
   config.ssh.knownHostsFile = at(config.ssh.knownHostsFile);
-  for (const host of Object.values(config.hosts)) if ('ssh' in host) host.ssh.privateKeyFile = at(host.ssh.privateKeyFile);
+  for (const host of Object.values(config.hosts))
+    if ('ssh' in host) host.ssh.privateKeyFile = at(host.ssh.privateKeyFile);
   if (config.ansible?.inventory) config.ansible.inventory = at(config.ansible.inventory);
   if (config.ansible?.playbookDir) config.ansible.playbookDir = at(config.ansible.playbookDir);
   for (const cert of config.certificates) if ('file' in cert) cert.file = at(cert.file);

@@ -109,7 +109,12 @@ export const configSchema = z.strictObject({
       /** How long a user's e-mail is cached after the platform's API gave it. */
       userCacheTtl: duration.default(10 * 60_000),
     })
-    .default({ commandPrefix: '/detour', confirmTimeout: 10 * 60_000, promptTimeout: 5 * 60_000, userCacheTtl: 10 * 60_000 }),
+    .default({
+      commandPrefix: '/detour',
+      confirmTimeout: 10 * 60_000,
+      promptTimeout: 5 * 60_000,
+      userCacheTtl: 10 * 60_000,
+    }),
   channels: z.record(z.string(), z.string()).default({}),
   access: z
     .strictObject({

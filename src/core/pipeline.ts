@@ -108,14 +108,23 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           services: deps.services,
           commands: deps.commands,
           signal: inv.signal ?? new AbortController().signal,
-          askSecret: inv.askSecret ?? (() => Promise.reject(new CommandFailedError('no_secret_prompt', t(locale, 'noSecretPrompt')))),
+          askSecret:
+            inv.askSecret ??
+            (() => Promise.reject(new CommandFailedError('no_secret_prompt', t(locale, 'noSecretPrompt')))),
           progress: inv.progress ?? (() => {}),
         },
         args,
       );
       audit.finish(id, reply.outcome, reply.auditDetail ?? reply.outcome);
       log.info({ outcome: reply.outcome }, 'command finished');
-      return { outcome: reply.outcome, text: reply.text, data: reply.data, auditId: id, command: command.name, replyIn };
+      return {
+        outcome: reply.outcome,
+        text: reply.text,
+        data: reply.data,
+        auditId: id,
+        command: command.name,
+        replyIn,
+      };
     } catch (error) {
       if (error instanceof DetourError) {
         const status: Outcome =

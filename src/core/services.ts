@@ -1,8 +1,8 @@
-import type { ProbeService } from './ports/probes.js';
 import type { OperationsService } from './ports/operations.js';
+import type { ProbeService } from './ports/probes.js';
 
-export type { ProbeService } from './ports/probes.js';
 export type { OperationsService } from './ports/operations.js';
+export type { ProbeService } from './ports/probes.js';
 
 /**
  * The ports commands use. The composition root (src/main.ts) provides the

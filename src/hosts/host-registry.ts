@@ -19,7 +19,9 @@ export class HostRegistry {
     this.#local = local;
     const ssh = Object.fromEntries(
       Object.entries(config.hosts).flatMap(([name, h]) =>
-        'ssh' in h ? [[name, { host: h.ssh.host, port: h.ssh.port, user: h.ssh.user, privateKeyFile: h.ssh.privateKeyFile }]] : [],
+        'ssh' in h
+          ? [[name, { host: h.ssh.host, port: h.ssh.port, user: h.ssh.user, privateKeyFile: h.ssh.privateKeyFile }]]
+          : [],
       ),
     );
     if (Object.keys(ssh).length > 0) {
@@ -29,6 +31,8 @@ export class HostRegistry {
         connectTimeoutMs: config.ssh.connectTimeout,
         maxChannelsPerHost: config.ssh.maxChannelsPerHost,
         maxHosts: config.ssh.maxConnections,
+        // Longer than the probes' 5-minute schedule, so each sample reuses the connection.
+        idleTimeoutMs: 15 * 60_000,
       });
     }
   }
@@ -68,7 +72,11 @@ export class HostRegistry {
 
   #config(name: string): HostConfig {
     const host = this.#hosts[name];
-    if (!host) throw new DetourError('unknown_host', `unknown host "${name}". Known hosts: ${this.names().join(', ') || 'none'}.`);
+    if (!host)
+      throw new DetourError(
+        'unknown_host',
+        `unknown host "${name}". Known hosts: ${this.names().join(', ') || 'none'}.`,
+      );
     return host;
   }
 }
@@ -81,7 +89,8 @@ function localHostAccessOver(run: ProcessRunner, local: boolean): HostAccess {
     exec: access.exec,
     async readFile(path) {
       const result = await access.exec(['cat', '--', path], { timeoutMs: 10_000 });
-      if (result.exitCode !== 0) throw new DetourError('read_failed', `cannot read ${path}: ${result.stderr.split('\n')[0] ?? ''}`);
+      if (result.exitCode !== 0)
+        throw new DetourError('read_failed', `cannot read ${path}: ${result.stderr.split('\n')[0] ?? ''}`);
       return result.stdout;
     },
   };

@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { type Route } from './server.js';
+import type { Route } from './server.js';
 
 /**
  * The bot's Prometheus metrics (GET /metrics). One registry per bot, so tests

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SecretPrompts } from '../chat/secret-prompts.js';
 import type { Locale } from '../core/i18n.js';
-import { readBody, type Routes } from './server.js';
+import { type Routes, readBody } from './server.js';
 
 /*
  * The one-time page where a passphrase is typed (Slack has no masked input).
@@ -14,10 +14,22 @@ const text = {
   ask: { en: 'Passphrase for {purpose}', fr: 'Phrase de passe pour {purpose}' },
   submit: { en: 'Send', fr: 'Envoyer' },
   unknown: { en: 'This link is not valid.', fr: "Ce lien n'est pas valide." },
-  expired: { en: 'This link has expired. Run the command again in the chat.', fr: 'Ce lien a expiré. Relancez la commande dans le chat.' },
-  used: { en: 'This link was already used. Run the command again in the chat.', fr: 'Ce lien a déjà servi. Relancez la commande dans le chat.' },
-  received: { en: 'Received. The result is also posted in the chat.', fr: 'Reçu. Le résultat est aussi posté dans le chat.' },
-  pending: { en: 'Received; the command is still running: see the chat for its result.', fr: 'Reçu ; la commande tourne encore : voyez le chat pour son résultat.' },
+  expired: {
+    en: 'This link has expired. Run the command again in the chat.',
+    fr: 'Ce lien a expiré. Relancez la commande dans le chat.',
+  },
+  used: {
+    en: 'This link was already used. Run the command again in the chat.',
+    fr: 'Ce lien a déjà servi. Relancez la commande dans le chat.',
+  },
+  received: {
+    en: 'Received. The result is also posted in the chat.',
+    fr: 'Reçu. Le résultat est aussi posté dans le chat.',
+  },
+  pending: {
+    en: 'Received; the command is still running: see the chat for its result.',
+    fr: 'Reçu ; la commande tourne encore : voyez le chat pour son résultat.',
+  },
 };
 
 const RESULT_WAIT_MS = 60_000;
@@ -30,7 +42,8 @@ export function secretPageRoutes(prompts: SecretPrompts, locale: Locale): Routes
       'referrer-policy': 'no-referrer',
       'x-frame-options': 'DENY',
       'x-content-type-options': 'nosniff',
-      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+      'content-security-policy':
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
     });
     res.end(
       `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +

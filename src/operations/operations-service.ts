@@ -1,12 +1,7 @@
 import type { Config } from '../config/schema.js';
 import { CommandFailedError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type {
-  OperationsService,
-  PlaybookRequest,
-  Requester,
-  UnlockResult,
-} from '../core/ports/operations.js';
+import type { OperationsService, PlaybookRequest, Requester, UnlockResult } from '../core/ports/operations.js';
 import type { Secret } from '../core/secret.js';
 import type { HostRegistry } from '../hosts/host-registry.js';
 import {
@@ -148,4 +143,3 @@ export class Operations implements OperationsService {
 function anySignal(a: AbortSignal, b: AbortSignal): AbortSignal {
   return AbortSignal.any([a, b]);
 }
-

@@ -14,7 +14,7 @@ import type { HostAccess } from './host-access.js';
 import { probeLoad } from './load.js';
 import { type LuksTarget, probeLuks } from './luks-state.js';
 import { probeMemory } from './memory.js';
-import { ProbeError, type ProbeResult } from './probe-error.js';
+import type { ProbeError, ProbeResult } from './probe-error.js';
 import { probeSystemd } from './systemd.js';
 
 export interface ProbeServiceDeps {
@@ -174,16 +174,15 @@ async function bounded<T>(
   if (options.signal.aborted) cancel();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<ProbeOutcome<T>>((resolve) => {
-    const limit = options.timeoutMs + DEADLINE_GRACE_MS;
     timer = setTimeout(() => {
-      resolve({ ok: false, error: `${probe}: no answer within ${Math.round(limit / 1000)} s` });
+      resolve({ ok: false, error: `${probe}: no answer within ${options.timeoutMs} ms` });
       controller.abort();
-    }, limit);
+    }, options.timeoutMs + DEADLINE_GRACE_MS);
   });
   const canceled = new Promise<ProbeOutcome<T>>((resolve) => {
-    controller.signal.addEventListener('abort', () => resolve({ ok: false, error: `${probe}: canceled` }), {
-      once: true,
-    });
+    const answer = (): void => resolve({ ok: false, error: `${probe}: canceled` });
+    if (controller.signal.aborted) answer();
+    else controller.signal.addEventListener('abort', answer, { once: true });
   });
   const work = body(controller.signal).then(
     (result): ProbeOutcome<T> =>

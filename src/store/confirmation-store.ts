@@ -61,7 +61,17 @@ export class ConfirmationStore {
         `INSERT INTO confirmations (id, platform, user_id, actor, text, channel_id, reply_to, created_at, expires_at, state)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')`,
       )
-      .run(id, c.platform, c.userId, c.actor, c.text, c.channelId, c.replyTo === undefined ? null : JSON.stringify(c.replyTo), now.toISOString(), expiresAt);
+      .run(
+        id,
+        c.platform,
+        c.userId,
+        c.actor,
+        c.text,
+        c.channelId,
+        c.replyTo === undefined ? null : JSON.stringify(c.replyTo),
+        now.toISOString(),
+        expiresAt,
+      );
     return { ...c, id, expiresAt, state: 'pending' };
   }
 
@@ -86,7 +96,8 @@ export class ConfirmationStore {
          WHERE id = ? AND user_id = ? AND state = 'pending' AND expires_at > ?`,
       )
       .run(decision, at, userId, id, userId, at).changes;
-    if (changed !== 1) return { ok: false, reason: current.state === 'expired' ? 'expired' : 'already_decided', confirmation: current };
+    if (changed !== 1)
+      return { ok: false, reason: current.state === 'expired' ? 'expired' : 'already_decided', confirmation: current };
     return { ok: true, confirmation: { ...current, state: decision } };
   }
 }

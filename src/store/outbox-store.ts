@@ -18,11 +18,10 @@ export class OutboxStore {
     this.#db = db;
   }
 
-  add(platform: string, channel: string, message: ChatMessage, at: Date): number {
-    const iso = at.toISOString();
+  add(platform: string, channel: string, message: ChatMessage, at: Date, notBefore = at): number {
     const info = this.#db
       .prepare(`INSERT INTO outbox (platform, channel, message, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)`)
-      .run(platform, channel, JSON.stringify(message), iso, iso);
+      .run(platform, channel, JSON.stringify(message), at.toISOString(), notBefore.toISOString());
     return Number(info.lastInsertRowid);
   }
 
@@ -48,7 +47,9 @@ export class OutboxStore {
   }
 
   delivered(id: number, at: Date): void {
-    this.#db.prepare(`UPDATE outbox SET delivered_at = ?, attempts = attempts + 1 WHERE id = ?`).run(at.toISOString(), id);
+    this.#db
+      .prepare(`UPDATE outbox SET delivered_at = ?, attempts = attempts + 1 WHERE id = ?`)
+      .run(at.toISOString(), id);
   }
 
   retryLater(id: number, error: string, next: Date): void {

@@ -136,9 +136,7 @@ export class SampleStore {
          ) WHERE rank = 1`,
       )
       .all(host) as SampleRow[];
-    return rows
-      .map((r) => toSample(r))
-      .sort((a, b) => SAMPLE_KINDS.indexOf(a.kind) - SAMPLE_KINDS.indexOf(b.kind));
+    return rows.map((r) => toSample(r)).sort((a, b) => SAMPLE_KINDS.indexOf(a.kind) - SAMPLE_KINDS.indexOf(b.kind));
   }
 
   /** Samples of one kind for a host taken in [from, to), oldest first: for reports. */

@@ -30,7 +30,8 @@ function flakyPlatform() {
   };
 }
 
-const rateLimited = (ms: number) => new DeliveryError('slack', 'ratelimited', 'rate limited', { retryable: true, retryAfterMs: ms });
+const rateLimited = (ms: number) =>
+  new DeliveryError('slack', 'ratelimited', 'rate limited', { retryable: true, retryAfterMs: ms });
 
 describe('delivery queue', () => {
   it('keeps order through a rate limit and respects Retry-After', async () => {
@@ -53,7 +54,11 @@ describe('delivery queue', () => {
   it('gives up on what cannot heal, reports it, and goes on', async () => {
     const store = new OutboxStore(openDatabase(':memory:'));
     const given: string[] = [];
-    const queue = new DeliveryQueue({ store, logger: silentLogger, onGiveUp: (_p, channel, e) => given.push(`${channel}:${e.code}`) });
+    const queue = new DeliveryQueue({
+      store,
+      logger: silentLogger,
+      onGiveUp: (_p, channel, e) => given.push(`${channel}:${e.code}`),
+    });
     const slack = flakyPlatform();
     slack.failNext(new DeliveryError('slack', 'not_in_channel', 'the bot is not in #secret', { retryable: false }));
     queue.register('slack', slack.deliver);
@@ -67,7 +72,11 @@ describe('delivery queue', () => {
 
   it('retries an outage with growing backoff and keeps messages across a restart', async () => {
     const path = join(dir, 'outbox.db');
-    const first = new DeliveryQueue({ store: new OutboxStore(openDatabase(path)), logger: silentLogger, baseBackoffMs: 60_000 });
+    const first = new DeliveryQueue({
+      store: new OutboxStore(openDatabase(path)),
+      logger: silentLogger,
+      baseBackoffMs: 60_000,
+    });
     const down = flakyPlatform();
     down.failNext(new DeliveryError('mattermost', 'http_503', 'service unavailable', { retryable: true }));
     first.register('mattermost', down.deliver);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toMattermostPosts, MAX_POST_RUNES } from '../../src/chat/mattermost/post-text.js';
+import { MAX_POST_RUNES, toMattermostPosts } from '../../src/chat/mattermost/post-text.js';
 import { messageFromText, splitText } from '../../src/chat/message.js';
 import { MAX_BLOCKS, MAX_SECTION_TEXT, toSlackBlocks } from '../../src/chat/slack/blocks.js';
 
@@ -44,7 +44,9 @@ describe('Slack Block Kit rendering', () => {
 
 describe('Mattermost post rendering', () => {
   it('fences the body and splits what a post cannot hold', () => {
-    expect(toMattermostPosts({ title: 'Backups', body: 'OK  b7-borg' })).toEqual(['**Backups**\n```\nOK  b7-borg\n```']);
+    expect(toMattermostPosts({ title: 'Backups', body: 'OK  b7-borg' })).toEqual([
+      '**Backups**\n```\nOK  b7-borg\n```',
+    ]);
     const posts = toMattermostPosts({ title: 'Long', body: table(1000, 100) });
     expect(posts.length).toBeGreaterThan(1);
     expect(posts.every((p) => [...p].length <= MAX_POST_RUNES)).toBe(true);

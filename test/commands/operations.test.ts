@@ -29,7 +29,9 @@ beforeAll(async () => {
   config = testConfig(
     {
       hosts: { local: { local: true } },
-      unlock: { testvol: { host: 'local', device: image, mapper: 'detour-testvol', mount: join(dir, 'mnt'), services: [] } },
+      unlock: {
+        testvol: { host: 'local', device: image, mapper: 'detour-testvol', mount: join(dir, 'mnt'), services: [] },
+      },
       ansible: {
         inventory: './inventory.ini',
         playbookDir: fixtures,
@@ -48,7 +50,13 @@ beforeAll(async () => {
     requests.push(req);
     return execaRunner({ ...req, env: { ...env, ...req.env } });
   };
-  ops = new Operations({ config, run, hosts: new HostRegistry(config, run), defaultPlaybookDir: fixtures, logger: (await import('../../src/core/logger.js')).silentLogger });
+  ops = new Operations({
+    config,
+    run,
+    hosts: new HostRegistry(config, run),
+    defaultPlaybookDir: fixtures,
+    logger: (await import('../../src/core/logger.js')).silentLogger,
+  });
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -125,7 +133,10 @@ describe('ansible run (real ansible-playbook on localhost)', () => {
     expect(await ask('ansible run ok --tags reboot --check', alice)).toMatchObject({ outcome: 'usage' });
     expect((await ask('ansible run ok --limit -e@/etc/shadow --check', alice)).outcome).toBe('usage');
     const unknown = await ask('ansible run site --check', alice);
-    expect(unknown).toMatchObject({ outcome: 'failed', text: '"site" is not an allowed playbook. Allowed: ok, failing, slow.' });
+    expect(unknown).toMatchObject({
+      outcome: 'failed',
+      text: '"site" is not an allowed playbook. Allowed: ok, failing, slow.',
+    });
   });
 
   it('reports the failed task of a failing playbook', async () => {
@@ -155,7 +166,9 @@ describe('ansible run (real ansible-playbook on localhost)', () => {
     const result = await first;
     expect(result.outcome).toBe('failed');
     expect(result.text).toContain('slow: cancelled');
-    expect(audit.list().find((e) => e.text === `jobs cancel ${id}`)?.detail).toMatch(/cancelled job \d+ \(ansible:slow\), started by alice/);
+    expect(audit.list().find((e) => e.text === `jobs cancel ${id}`)?.detail).toMatch(
+      /cancelled job \d+ \(ansible:slow\), started by alice/,
+    );
     expect((await ask('jobs', alice)).text).toBe('no job is running.');
   });
 });

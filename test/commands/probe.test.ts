@@ -39,7 +39,14 @@ function bot(raw: Record<string, unknown>) {
   const hosts = new HostRegistry(config, execaRunner);
   registries.push(hosts);
   const store = new SampleStore(openDatabase(':memory:'));
-  const probes = createProbeService({ config, hosts, store, now: () => clock, logger: silentLogger, extraCa: ca.caPem });
+  const probes = createProbeService({
+    config,
+    hosts,
+    store,
+    now: () => clock,
+    logger: silentLogger,
+    extraCa: ca.caPem,
+  });
   return { ...testPipeline(config, { probes }), store };
 }
 
@@ -53,6 +60,7 @@ beforeAll(async () => {
   ports.long = await listen(createTlsServer({ key: long.key, cert: long.cert }, (s) => s.end()));
   ports.soon = await listen(createTlsServer({ key: soon.key, cert: soon.cert }, (s) => s.end()));
   await writeFile(join(dir, 'client.pem'), long.cert);
+  ports.silent = await listen(createTcpServer(() => undefined));
   const closed = createTcpServer();
   ports.closed = await listen(closed);
   await new Promise((resolve) => closed.close(resolve));
@@ -68,6 +76,10 @@ afterAll(async () => {
 });
 
 const local = { local: { local: true } };
+// Accepts TCP and never speaks: the SSH handshake can only wait.
+const mute = () => ({
+  ssh: { host: '127.0.0.1', port: ports.silent, user: 'detour', privateKeyFile: './id_unused' },
+});
 const down = () => ({
   ssh: { host: '127.0.0.1', port: ports.closed, user: 'detour', privateKeyFile: './id_unused' },
 });
@@ -115,6 +127,26 @@ describe('probe', () => {
     expect(unknown).toMatchObject({ outcome: 'failed', text: 'unknown host "nas". Known hosts: local, down.' });
   });
 
+  it('gives each probe that did not answer its own line', async () => {
+    const { ask } = bot({
+      locale: 'fr',
+      hosts: { mute: mute() },
+      ssh: { knownHostsFile: './known_hosts', connectTimeout: '3s' },
+      probes: { timeout: '1s' },
+    });
+    const r = await ask('probe', bob);
+    expect(r.outcome).toBe('failed');
+    expect(r.text).toBe(
+      [
+        'FAILED mute',
+        '  disque : erreur : no answer within 1000 ms',
+        '  mémoire : erreur : no answer within 1000 ms',
+        '  charge : erreur : no answer within 1000 ms',
+        '  systemd : erreur : no answer within 1000 ms',
+      ].join('\n'),
+    );
+  });
+
   it('answers in French', async () => {
     const { ask } = bot({ locale: 'fr', hosts: local, thresholds: { load: { warn: 1000, crit: 2000 } } });
     const r = await ask('probe', bob);
@@ -123,6 +155,11 @@ describe('probe', () => {
     expect(r.text).toMatch(/^ {2}mémoire : \d+ % utilisée, (swap \d+ %|pas de swap)$/m);
     expect(r.text).toMatch(/^ {2}charge par cœur : \d+,\d\d \d+,\d\d \d+,\d\d \(1, 5, 15 min ; \d+ cœurs\)$/m);
     expect(r.text).toMatch(/^ {2}systemd : (indisponible \(.+\)|aucune unité en échec|\d+ en échec : .+)$/m);
+    const down = await bot({ locale: 'fr', hosts: { nas: { ssh: { ...mute().ssh, port: ports.closed } } } }).ask(
+      'probe',
+      bob,
+    );
+    expect(down.text).toMatch(/^FAILED nas\n {2}erreur : cannot reach the SSH server at .+: connection refused/);
     const unknown = await ask('probe nas', bob);
     expect(unknown.text).toBe('hôte inconnu « nas ». Hôtes connus : local.');
   });
@@ -143,11 +180,15 @@ describe('certs', () => {
     const until = DateTime.fromJSDate(notAfter).setZone(TIME_ZONE).toFormat('yyyy-MM-dd HH:mm');
     const lines = r.text.split('\n');
     expect(lines[0]).toMatch(
-      new RegExp(`^OK +https://localhost:${ports.long} +200 days left +until ${until} +issuer Detour Test CA +chain valid$`),
+      new RegExp(
+        `^OK +https://localhost:${ports.long} +200 days left +until ${until} +issuer Detour Test CA +chain valid$`,
+      ),
     );
-    expect(lines[1]).toMatch(new RegExp(`^OK +${join(dir, 'client.pem')} +200 days left +until ${until} +issuer Detour Test CA +file$`));
+    expect(lines[1]).toMatch(
+      new RegExp(`^OK +${join(dir, 'client.pem')} +200 days left +until ${until} +issuer Detour Test CA +file$`),
+    );
     expect(lines[2]).toMatch(/^WARN +https:\/\/localhost:\d+ +5 days left /);
-    expect(lines[3]).toMatch(/^ERROR +\/.*missing\.pem +certificates: cannot read .*missing\.pem \(ENOENT\)$/);
+    expect(lines[3]).toMatch(/^ERROR +\/.*missing\.pem +cannot read .*missing\.pem \(ENOENT\)$/);
     const reports = r.data as CertificateReport[];
     expect(reports.map((c) => c.rank)).toEqual(['ok', 'ok', 'warn', 'error']);
     expect(store.latest(`https://localhost:${ports.long}`, 'certificate')?.takenAt).toBe(clock.toISOString());
@@ -157,7 +198,9 @@ describe('certs', () => {
     const { ask } = bot({ locale: 'fr', certificates: certificates().slice(0, 2) });
     const r = await ask('certs', bob);
     expect(r.outcome).toBe('ok');
-    expect(r.text.split('\n')[0]).toMatch(/^OK +https:\/\/localhost:\d+ +200 jours restants +jusqu'au .+ +émetteur Detour Test CA +chaîne valide$/);
+    expect(r.text.split('\n')[0]).toMatch(
+      /^OK +https:\/\/localhost:\d+ +200 jours restants +jusqu'au .+ +émetteur Detour Test CA +chaîne valide$/,
+    );
     expect(r.text.split('\n')[1]).toMatch(/ fichier$/);
   });
 

@@ -178,7 +178,7 @@ schedule:
     const config = loadConfigFile(path, env);
     expect(config.chat.slack?.botToken?.reveal()).toBe('xoxb-1');
     expect(config.hosts['b7-srv']).toEqual({
-      ssh: { host: '10.8.0.7', port: 22, user: 'detour', privateKeyFile: '/etc/detour-bot/id_ed25519' },
+      ssh: { host: '10.8.0.7', port: 22, user: 'detour', privateKeyFile: '/etc/detour-bot/id_ed25519', sudo: false },
     });
   });
 

@@ -82,7 +82,9 @@ describe.skipIf(!cryptsetup)('the unlock passphrase never leaks (built binary, r
     for (const file of await readdir(dir)) {
       if (file.startsWith('detour.db')) expect((await readFile(join(dir, file))).includes(CANARY)).toBe(false);
     }
-    const audit = await execa(process.execPath, [CLI, 'audit', '--json', '--config', join(dir, 'detour.yaml')], { cwd: dir });
+    const audit = await execa(process.execPath, [CLI, 'audit', '--json', '--config', join(dir, 'detour.yaml')], {
+      cwd: dir,
+    });
     expect(audit.stdout).toContain('unlock dataproxies');
     expect(audit.stdout).not.toContain(CANARY);
   });

@@ -14,7 +14,11 @@ export const bob: Actor = { kind: 'user', email: 'bob@epicerieledetour.org' };
 /** A config from a raw tree, validated like a file (paths relative to `dir`). */
 export function testConfig(raw: Record<string, unknown>, dir: string): Config {
   return validateConfig(
-    { locale: 'en', access: { allowedDomains: ['epicerieledetour.org'], admins: ['alice@epicerieledetour.org'] }, ...raw },
+    {
+      locale: 'en',
+      access: { allowedDomains: ['epicerieledetour.org'], admins: ['alice@epicerieledetour.org'] },
+      ...raw,
+    },
     {},
     dir,
     'test config',

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { watch } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,31 +50,48 @@ export async function createTestRepos(): Promise<TestRepos> {
       return repo;
     },
     async lock(type, repo, passphrase) {
-      const child =
-        type === 'borg'
-          ? spawn('borg', ['with-lock', repo, 'sleep', '600'], {
-              env: { ...process.env, ...env, BORG_PASSPHRASE: passphrase },
-            })
-          : spawn('restic', ['prune'], {
-              env: { ...process.env, ...env, RESTIC_REPOSITORY: repo, RESTIC_PASSWORD: passphrase },
-            });
-      holders.push(child);
-      // Wait until the lock exists on disk; for restic, freeze prune while it holds its exclusive lock.
-      const lockDir = type === 'borg' ? repo : join(repo, 'locks');
-      for (let i = 0; i < 400; i++) {
-        const names = await readdir(lockDir).catch(() => [] as string[]);
-        if (type === 'borg' ? names.includes('lock.exclusive') : names.length > 0) break;
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      if (type === 'restic') child.kill('SIGSTOP');
-      return {
-        async release() {
-          child.kill('SIGKILL');
-          await new Promise((r) =>
-            child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once('exit', r),
-          );
-        },
+      const release = (child: ChildProcess) => async () => {
+        child.kill('SIGKILL');
+        await new Promise((r) =>
+          child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once('exit', r),
+        );
       };
+      if (type === 'borg') {
+        const child = spawn('borg', ['with-lock', repo, 'sleep', '600'], {
+          env: { ...process.env, ...env, BORG_PASSPHRASE: passphrase },
+        });
+        holders.push(child);
+        for (let i = 0; i < 400 && !(await readdir(repo)).includes('lock.exclusive'); i++)
+          await new Promise((r) => setTimeout(r, 25));
+        return { release: release(child) };
+      }
+      // restic has no "hold the lock" command: freeze a prune the moment its exclusive lock file
+      // appears (inotify, not polling: a prune of a tiny repository is over in milliseconds).
+      // restic writes `<id>-tmp-<n>` first, then renames it to `<id>`: only the final name counts.
+      const finalLock = (name: string) => /^[0-9a-f]{64}$/.test(name);
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const locks = join(repo, 'locks');
+        const before = new Set(await readdir(locks));
+        const watcher = watch(locks);
+        const child = spawn('restic', ['prune'], {
+          env: { ...process.env, ...env, RESTIC_REPOSITORY: repo, RESTIC_PASSWORD: passphrase },
+        });
+        holders.push(child);
+        const appeared = await new Promise<boolean>((resolve) => {
+          watcher.on('change', (_event, name) => {
+            if (name && finalLock(String(name)) && !before.has(String(name))) {
+              child.kill('SIGSTOP');
+              resolve(true);
+            }
+          });
+          child.once('exit', () => resolve(false));
+        });
+        watcher.close();
+        if (appeared && (await readdir(locks)).some((n) => finalLock(n) && !before.has(n)))
+          return { release: release(child) };
+        await release(child)();
+      }
+      throw new Error('could not catch restic prune holding its lock');
     },
     async cleanup() {
       for (const child of holders) child.kill('SIGKILL');

@@ -119,6 +119,9 @@ export async function startSshd(options: StartSshdOptions = {}): Promise<TestSsh
       'X11Forwarding no',
       'PrintMotd no',
       `AllowUsers ${user}`,
+      // A login shell whose ~/.bashrc does slow work (pyenv init here, ~1 s) skips it in a
+      // nested shell, as a service account's would: every remote command stays fast.
+      'SetEnv SHLVL=1',
       ...(options.extraConfig ?? []),
     ];
     const configFile = join(dir, 'sshd_config');

@@ -17,7 +17,9 @@ export function readSecret(input: Input, prompt: string, errorOutput: Writable):
 async function readFromPipe(input: Readable): Promise<Secret> {
   const chunks: Buffer[] = [];
   for await (const chunk of input) chunks.push(Buffer.from(chunk));
-  const text = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  const text = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
   if (text === '') throw new CommandFailedError('no_secret', 'no passphrase on standard input');
   return new Secret(text);
 }

@@ -45,9 +45,10 @@ export class DeliveryQueue {
    * Queues a message for every registered platform, or for the one named
    * (kept even before that platform registers, and delivered once it does).
    */
-  post(channel: string, message: ChatMessage, only?: string): void {
+  post(channel: string, message: ChatMessage, only?: string, delayMs = 0): void {
+    const now = this.#o.now();
     for (const platform of only === undefined ? this.#platforms.keys() : [only]) {
-      this.#o.store.add(platform, channel, message, this.#o.now());
+      this.#o.store.add(platform, channel, message, now, new Date(now.getTime() + delayMs));
       this.#kick(platform);
     }
   }
@@ -88,17 +89,26 @@ export class DeliveryQueue {
           const failure =
             error instanceof DeliveryError
               ? error
-              : new DeliveryError(platform, 'delivery_failed', (error as Error)?.message ?? String(error), { retryable: true, cause: error });
+              : new DeliveryError(platform, 'delivery_failed', (error as Error)?.message ?? String(error), {
+                  retryable: true,
+                  cause: error,
+                });
           if (!failure.retryable) {
             this.#o.store.giveUp(item.id, failure.message, this.#o.now());
-            this.#o.logger.error({ platform, channel: item.channel, code: failure.code, outboxId: item.id }, `message not delivered: ${failure.message}`);
+            this.#o.logger.error(
+              { platform, channel: item.channel, code: failure.code, outboxId: item.id },
+              `message not delivered: ${failure.message}`,
+            );
             this.#o.onGiveUp?.(platform, item.channel, failure);
             continue;
           }
           const backoff = Math.min(this.#o.maxBackoffMs, this.#o.baseBackoffMs * 2 ** item.attempts);
           const delay = Math.max(failure.retryAfterMs ?? 0, backoff);
           this.#o.store.retryLater(item.id, failure.message, new Date(this.#o.now().getTime() + delay));
-          this.#o.logger.warn({ platform, channel: item.channel, code: failure.code, retryInMs: delay, attempts: item.attempts + 1 }, 'delivery postponed');
+          this.#o.logger.warn(
+            { platform, channel: item.channel, code: failure.code, retryInMs: delay, attempts: item.attempts + 1 },
+            'delivery postponed',
+          );
           return this.#kick(platform, delay);
         }
       }

@@ -34,7 +34,10 @@ export function escapeMrkdwn(text: string): string {
 export function toSlackBlocks(message: ChatMessage): SlackMessagePayload {
   const blocks: SlackBlock[] = [];
   if (message.title) {
-    blocks.push({ type: 'header', text: { type: 'plain_text', text: clip(message.title, MAX_HEADER_TEXT), emoji: true } });
+    blocks.push({
+      type: 'header',
+      text: { type: 'plain_text', text: clip(message.title, MAX_HEADER_TEXT), emoji: true },
+    });
   }
   const room = MAX_SECTION_TEXT - 2 * FENCE.length - 2;
   const pieces = message.body.trim() === '' ? [] : splitText(escapeMrkdwn(message.body), room);
@@ -45,7 +48,10 @@ export function toSlackBlocks(message: ChatMessage): SlackMessagePayload {
   }
   if (shown.length < pieces.length) {
     const hidden = pieces.length - shown.length;
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `… ${hidden} more part(s) not shown (message too long for Slack)` }] });
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `… ${hidden} more part(s) not shown (message too long for Slack)` }],
+    });
   }
   const fallback = [message.title, message.body].filter(Boolean).join('\n');
   return { text: clip(fallback, MAX_FALLBACK_TEXT), blocks };

@@ -27,16 +27,26 @@ export class SlackChannels {
     this.#byName = await this.#list();
     const again = this.#byName.get(name);
     if (again) return again;
-    throw new DeliveryError('slack', 'channel_not_found', `no Slack channel #${name} visible to the bot (for a private channel, invite the bot)`, {
-      retryable: false,
-    });
+    throw new DeliveryError(
+      'slack',
+      'channel_not_found',
+      `no Slack channel #${name} visible to the bot (for a private channel, invite the bot)`,
+      {
+        retryable: false,
+      },
+    );
   }
 
   async #list(): Promise<Map<string, string>> {
     const names = new Map<string, string>();
     let cursor: string | undefined;
     do {
-      const page = await this.#client.conversations.list({ types: 'public_channel,private_channel', limit: 200, exclude_archived: true, cursor });
+      const page = await this.#client.conversations.list({
+        types: 'public_channel,private_channel',
+        limit: 200,
+        exclude_archived: true,
+        cursor,
+      });
       for (const c of page.channels ?? []) if (c.name && c.id) names.set(c.name, c.id);
       cursor = page.response_metadata?.next_cursor || undefined;
     } while (cursor);

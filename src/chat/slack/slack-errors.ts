@@ -2,7 +2,13 @@ import { DeliveryError } from '../delivery/delivery-error.js';
 
 /** What a failed Slack Web API call means for delivery: retry later, or report and move on. */
 export function slackDeliveryError(error: unknown, method: string): DeliveryError {
-  const e = error as { code?: string; data?: { error?: string }; retryAfter?: number; statusCode?: number; message?: string };
+  const e = error as {
+    code?: string;
+    data?: { error?: string };
+    retryAfter?: number;
+    statusCode?: number;
+    message?: string;
+  };
   // @slack/web-api codes: slack_webapi_rate_limited_error, slack_webapi_platform_error, slack_webapi_http_error, slack_webapi_request_error.
   if (e?.code === 'slack_webapi_rate_limited_error') {
     return new DeliveryError('slack', 'ratelimited', `${method}: rate limited by Slack`, {
@@ -24,14 +30,28 @@ export function slackDeliveryError(error: unknown, method: string): DeliveryErro
       msg_too_long: 'the message is too long for Slack',
       missing_scope: 'the Slack app lacks a permission scope',
     };
-    const retryable = ['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited'].includes(slackError);
-    return new DeliveryError('slack', slackError, `${method}: ${permanent[slackError] ?? slackError}`, { retryable, cause: error });
+    const retryable = [
+      'internal_error',
+      'fatal_error',
+      'service_unavailable',
+      'request_timeout',
+      'ratelimited',
+    ].includes(slackError);
+    return new DeliveryError('slack', slackError, `${method}: ${permanent[slackError] ?? slackError}`, {
+      retryable,
+      cause: error,
+    });
   }
   // HTTP 5xx, connection refused, timeouts: the platform is away for a while.
   const status = e?.statusCode;
   const retryable = status === undefined || status >= 500 || status === 408;
-  return new DeliveryError('slack', status ? `http_${status}` : 'network', `${method}: ${status ? `HTTP ${status}` : 'Slack could not be reached'}`, {
-    retryable,
-    cause: error,
-  });
+  return new DeliveryError(
+    'slack',
+    status ? `http_${status}` : 'network',
+    `${method}: ${status ? `HTTP ${status}` : 'Slack could not be reached'}`,
+    {
+      retryable,
+      cause: error,
+    },
+  );
 }

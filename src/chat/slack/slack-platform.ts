@@ -37,7 +37,7 @@ export interface SlackPlatformDeps {
   /** Web API retries inside one call (bounded; the delivery queue retries later). */
   retries?: number;
   /** Queues a message for this platform when Slack cannot take it now. */
-  enqueue: (channel: string, message: ChatMessage) => void;
+  enqueue: (channel: string, message: ChatMessage, delayMs?: number) => void;
 }
 
 /**
@@ -105,9 +105,13 @@ export class SlackPlatform implements ChatPlatform {
     }
     res.once('finish', () => {
       if (res.statusCode === 401 || res.statusCode === 400 || res.statusCode === 413) {
-        const reason = res.statusCode === 401 ? 'bad_signature_or_stale' : res.statusCode === 413 ? 'too_large' : 'malformed';
+        const reason =
+          res.statusCode === 401 ? 'bad_signature_or_stale' : res.statusCode === 413 ? 'too_large' : 'malformed';
         this.#d.metrics.rejectedRequests.inc({ platform: 'slack', reason });
-        this.#d.logger.warn({ platform: 'slack', status: res.statusCode, reason, remote: req.socket.remoteAddress }, 'Slack request refused');
+        this.#d.logger.warn(
+          { platform: 'slack', status: res.statusCode, reason, remote: req.socket.remoteAddress },
+          'Slack request refused',
+        );
         const id = this.#d.audit.start({ actor: 'unknown', platform: 'slack', text: `(${req.method} ${req.url})` });
         this.#d.audit.finish(id, 'denied', `request refused: ${reason}`);
       }
@@ -121,7 +125,13 @@ export class SlackPlatform implements ChatPlatform {
       const receivedAt = Date.now();
       await ack();
       this.#d.metrics.ackSeconds.observe({ platform: 'slack' }, (Date.now() - receivedAt) / 1000);
-      void this.#run({ userId: command.user_id, channelId: command.channel_id, text: command.text, respond, receivedAt });
+      void this.#run({
+        userId: command.user_id,
+        channelId: command.channel_id,
+        text: command.text,
+        respond,
+        receivedAt,
+      });
     });
     this.#app.action('detour_confirm', async ({ ack, body, respond }) => {
       await ack();
@@ -158,7 +168,14 @@ export class SlackPlatform implements ChatPlatform {
     }
   }
 
-  async #run(r: { userId: string; channelId: string; text: string; respond: bolt.RespondFn; receivedAt: number; confirmed?: boolean }) {
+  async #run(r: {
+    userId: string;
+    channelId: string;
+    text: string;
+    respond: bolt.RespondFn;
+    receivedAt: number;
+    confirmed?: boolean;
+  }) {
     const { logger } = this.#d;
     let email: string;
     try {
@@ -221,7 +238,11 @@ export class SlackPlatform implements ChatPlatform {
           : result.reason === 'expired'
             ? this.#texts.expired
             : this.#texts.alreadyDecided;
-      const auditId = this.#d.audit.start({ actor: `slack:${userId}`, platform: 'slack', text: result.confirmation?.text ?? '(confirmation)' });
+      const auditId = this.#d.audit.start({
+        actor: `slack:${userId}`,
+        platform: 'slack',
+        text: result.confirmation?.text ?? '(confirmation)',
+      });
       this.#d.audit.finish(auditId, 'denied', `confirmation refused: ${result.reason}`);
       await respond({ response_type: 'ephemeral', replace_original: false, text }).catch(() => undefined);
       return;

@@ -6,6 +6,7 @@ import type { ChatSurface } from '../chat-session.js';
 import type { ChatMessage } from '../message.js';
 import type { SecretPrompts } from '../secret-prompts.js';
 import { escapeMrkdwn, toSlackBlocks } from './blocks.js';
+import { slackDeliveryError } from './slack-errors.js';
 import type { SlackTexts } from './slack-texts.js';
 
 export interface SlackSurfaceContext {
@@ -20,8 +21,8 @@ export interface SlackSurfaceContext {
   promptTimeoutMs: number;
   texts: SlackTexts;
   onApiCall: (method: string, ok: boolean) => void;
-  /** Last resort when Slack is away: the delivery queue posts it when Slack is back. */
-  enqueue: (channel: string, message: ChatMessage) => void;
+  /** Last resort when Slack is away: the delivery queue posts it when Slack is back (not before `delayMs`). */
+  enqueue: (channel: string, message: ChatMessage, delayMs?: number) => void;
 }
 
 /** Answers one Slack request: response_url for private replies, the Web API for channel posts and progress. */
@@ -53,25 +54,35 @@ export class SlackSurface implements ChatSurface {
   async replyInChannel(message: ChatMessage): Promise<void> {
     const payload = toSlackBlocks(message);
     try {
-      await this.#call('chat.postMessage', () => this.#c.client.chat.postMessage({ channel: this.#c.channelId, ...payload }));
+      await this.#call('chat.postMessage', () =>
+        this.#c.client.chat.postMessage({ channel: this.#c.channelId, ...payload }),
+      );
+      return;
+    } catch (error) {
+      // Rate limited or Slack away: the delivery queue retries, honouring Retry-After, in order.
+      const failure = slackDeliveryError(error, 'chat.postMessage');
+      if (failure.retryable) return this.#c.enqueue(this.#c.channelId, message, failure.retryAfterMs);
+    }
+    try {
+      // Not a member of the channel: the response_url may still post there.
+      await this.#call('response_url', () => this.#c.respond({ response_type: 'in_channel', ...payload }));
     } catch {
-      try {
-        // Not a member of the channel: the response_url may still post there.
-        await this.#call('response_url', () => this.#c.respond({ response_type: 'in_channel', ...payload }));
-      } catch {
-        this.#c.enqueue(this.#c.channelId, message);
-      }
+      this.#c.enqueue(this.#c.channelId, message);
     }
   }
 
   async showProgress(message: ChatMessage, final: boolean): Promise<void> {
     const payload = toSlackBlocks(message);
     if (this.#progressTs) {
-      await this.#call('chat.update', () => this.#c.client.chat.update({ channel: this.#c.channelId, ts: this.#progressTs as string, ...payload }));
+      await this.#call('chat.update', () =>
+        this.#c.client.chat.update({ channel: this.#c.channelId, ts: this.#progressTs as string, ...payload }),
+      );
       return;
     }
     if (final) return this.replyInChannel(message);
-    const posted = await this.#call('chat.postMessage', () => this.#c.client.chat.postMessage({ channel: this.#c.channelId, ...payload }));
+    const posted = await this.#call('chat.postMessage', () =>
+      this.#c.client.chat.postMessage({ channel: this.#c.channelId, ...payload }),
+    );
     this.#progressTs = (posted as { ts?: string }).ts;
   }
 
@@ -86,8 +97,20 @@ export class SlackSurface implements ChatSurface {
           {
             type: 'actions',
             elements: [
-              { type: 'button', action_id: 'detour_confirm', style: 'primary', value: confirmation.id, text: { type: 'plain_text', text: texts.confirm } },
-              { type: 'button', action_id: 'detour_cancel', style: 'danger', value: confirmation.id, text: { type: 'plain_text', text: texts.cancel } },
+              {
+                type: 'button',
+                action_id: 'detour_confirm',
+                style: 'primary',
+                value: confirmation.id,
+                text: { type: 'plain_text', text: texts.confirm },
+              },
+              {
+                type: 'button',
+                action_id: 'detour_cancel',
+                style: 'danger',
+                value: confirmation.id,
+                text: { type: 'plain_text', text: texts.cancel },
+              },
             ],
           },
         ],

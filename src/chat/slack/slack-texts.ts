@@ -26,7 +26,8 @@ export function slackTexts(locale: Locale): SlackTexts {
           'Slack ne sait pas masquer une saisie : la phrase de passe ne doit pas y être tapée. Sans http.publicUrl configurée, déverrouillez depuis le serveur : detour run "unlock <cible>"',
         noEmail: 'Impossible de connaître votre adresse e-mail (le bot a-t-il la permission users:read.email ?).',
         confirmQuestion: (text, minutes) => `Lancer « ${text} » ? (confirmation valable ${minutes} min)`,
-        promptLink: (url, minutes) => `Tapez la phrase de passe sur cette page (valable ${minutes} min, une seule fois) : ${url}`,
+        promptLink: (url, minutes) =>
+          `Tapez la phrase de passe sur cette page (valable ${minutes} min, une seule fois) : ${url}`,
         confirmedBy: (user, text) => `<@${user}> a confirmé « ${text} » : c’est parti.`,
         cancelledBy: (user, text) => `<@${user}> a annulé « ${text} ».`,
         notYours: (owner) => `Seul·e ${owner} peut confirmer ou annuler cette commande.`,

@@ -1,0 +1,173 @@
+#!/usr/bin/env node
+// npm run bench:ack — 200 signed slash commands, 50 at a time, against `detour serve` (Slack in
+// HTTP mode and Mattermost enabled, both APIs pointed at the local emulators) and against a bare
+// Bolt app whose only listener acks, in the same run: p50 and p99 time to the HTTP 200. Then the
+// idle resident memory of both processes. Ends with the ratio line for p99.
+import { execFileSync, spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const CLI = join(ROOT, 'dist/src/cli.js');
+const REQUESTS = 200;
+const CONCURRENCY = 50;
+const SIGNING_SECRET = 'bench-signing-secret-0123456789ab';
+const dir = mkdtempSync(join(tmpdir(), 'detour-bench-ack-'));
+const children = [];
+
+/** The emulators are TypeScript test code: compile them once into the temporary folder. */
+async function emulators() {
+  const out = join(dir, 'emulators');
+  execFileSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/typescript/bin/tsc'),
+      '--outDir',
+      out,
+      '--rootDir',
+      join(ROOT, 'test'),
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--target',
+      'es2022',
+      '--skipLibCheck',
+      '--types',
+      'node',
+      join(ROOT, 'test/emulators/slack-fixtures.ts'),
+      join(ROOT, 'test/emulators/mattermost/fixture.ts'),
+    ],
+    { stdio: 'inherit' },
+  );
+  writeFileSync(join(out, 'package.json'), '{"type":"module"}');
+  const fixtures = await import(join(out, 'emulators/slack-fixtures.js'));
+  const { createSlackEmulator } = await import(join(out, 'emulators/slack/index.js'));
+  const { startWorld } = await import(join(out, 'emulators/mattermost/fixture.js'));
+  const slack = await createSlackEmulator({ ...fixtures.workspace(), signingSecret: SIGNING_SECRET });
+  const mattermost = await startWorld();
+  return { slack, mattermost, fixtures };
+}
+
+function start(args, env, ready) {
+  const child = spawn(process.execPath, args, {
+    cwd: dir,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  return new Promise((resolvePromise, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const found = ready(out);
+      if (found) resolvePromise({ child, value: found });
+    });
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}:\n${out}`)));
+  });
+}
+
+function signed(body) {
+  const ts = String(Math.floor(Date.now() / 1000));
+  const signature = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
+  return {
+    'content-type': 'application/x-www-form-urlencoded',
+    'x-slack-request-timestamp': ts,
+    'x-slack-signature': signature,
+  };
+}
+
+/** 200 slash commands, 50 in flight; the time to each HTTP 200, sorted. */
+async function burst(url, slackBase, fixtures) {
+  const times = [];
+  let next = 0;
+  const one = async () => {
+    while (next < REQUESTS) {
+      const i = next++;
+      const body = new URLSearchParams({
+        token: 'x',
+        team_id: 'T0DETOUR01',
+        team_domain: 'detour',
+        channel_id: fixtures.INFRA,
+        channel_name: 'infra',
+        user_id: fixtures.ALICE,
+        user_name: 'alice',
+        command: '/detour',
+        text: 'help',
+        api_app_id: 'A0DETOUR',
+        is_enterprise_install: 'false',
+        response_url: `${slackBase}commands/T0DETOUR01/bench${i}/x`,
+        trigger_id: `t${i}`,
+      }).toString();
+      const started = performance.now();
+      const res = await fetch(url, { method: 'POST', headers: signed(body), body });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`${url}: HTTP ${res.status}`);
+      times.push(performance.now() - started);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, one));
+  return times.sort((a, b) => a - b);
+}
+
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+
+try {
+  const { slack, mattermost, fixtures } = await emulators();
+  const env = {
+    SLACK_BOT_TOKEN: fixtures.BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+  };
+  writeFileSync(
+    join(dir, 'detour.yaml'),
+    `locale: en
+database: ./detour.db
+http: { listen: "127.0.0.1:0" }
+chat:
+  slack: { mode: http, botToken: "\${SLACK_BOT_TOKEN}", signingSecret: "\${SLACK_SIGNING_SECRET}", apiUrl: "${slack.apiUrl}" }
+  mattermost: { url: "${mattermost.emulator.url}", botToken: "${mattermost.botToken}", commandToken: "${mattermost.commandToken}", team: detour }
+access: { allowedDomains: [epicerieledetour.org] }
+`,
+  );
+  // At the default log level, as in production: logging each command is part of the cost.
+  const detour = await start(
+    [CLI, 'serve', '--config', join(dir, 'detour.yaml')],
+    env,
+    (out) => /"url":"(http:[^"]+)"/.exec(out)?.[1],
+  );
+  const bare = await start([join(ROOT, 'bench/bare-bolt.mjs')], env, (out) => /listening (\d+)/.exec(out)?.[1]);
+  const detourUrl = `${detour.value}/slack/events`;
+  const bareUrl = `http://127.0.0.1:${bare.value}/slack/events`;
+  await new Promise((r) => setTimeout(r, 1_000));
+  const idle = { detour: rssMb(detour.child.pid), bare: rssMb(bare.child.pid) };
+  // Warm up both (JIT, first users.info), then alternate the measured bursts.
+  await burst(detourUrl, slack.baseUrl, fixtures);
+  await burst(bareUrl, slack.baseUrl, fixtures);
+  const runs = { detour: [], bare: [] };
+  for (let round = 0; round < 3; round++) {
+    runs.bare.push(...(await burst(bareUrl, slack.baseUrl, fixtures)));
+    runs.detour.push(...(await burst(detourUrl, slack.baseUrl, fixtures)));
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const d = runs.detour.sort((a, b) => a - b);
+  const b = runs.bare.sort((a, b2) => a - b2);
+  const f = (ms) => `${ms.toFixed(0)} ms`;
+  console.log(`${REQUESTS} signed slash commands, ${CONCURRENCY} concurrent, 3 rounds each (after a warm-up round)`);
+  console.log(`bare Bolt app:  p50 ${f(pct(b, 50))}  p99 ${f(pct(b, 99))}`);
+  console.log(
+    `detour serve:   p50 ${f(pct(d, 50))}  p99 ${f(pct(d, 99))}   (p50 ratio ${(pct(d, 50) / pct(b, 50)).toFixed(2)}, target <= 1.2)`,
+  );
+  console.log(
+    `idle RSS: detour serve (Slack + Mattermost) ${idle.detour.toFixed(0)} MB, bare Bolt ${idle.bare.toFixed(0)} MB (ratio ${(idle.detour / idle.bare).toFixed(2)}, target <= 1.3)`,
+  );
+  console.log(`ratio: ${(pct(d, 99) / pct(b, 99)).toFixed(2)} (target <= 1.2)`);
+  await slack.close();
+  await mattermost.emulator.close();
+} finally {
+  for (const c of children) c.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+}

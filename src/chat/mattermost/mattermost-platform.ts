@@ -1,0 +1,389 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Config } from '../../config/schema.js';
+import type { AuditLog } from '../../core/audit.js';
+import type { Locale } from '../../core/i18n.js';
+import type { Logger } from '../../core/logger.js';
+import type { Pipeline } from '../../core/pipeline.js';
+import { Secret } from '../../core/secret.js';
+import type { Metrics } from '../../http/metrics.js';
+import { BodyTooLargeError, readBody, sendJson } from '../../http/server.js';
+import type { ConfirmationStore } from '../../store/confirmation-store.js';
+import { runChatRequest } from '../chat-session.js';
+import { DeliveryError } from '../delivery/delivery-error.js';
+import type { ChatMessage } from '../message.js';
+import type { ChatPlatform, PlatformState } from '../platform.js';
+import type { SecretPrompts } from '../secret-prompts.js';
+import { UserCache } from '../user-cache.js';
+import { commandReply, type Fetch, MattermostApi } from './mattermost-api.js';
+import { MattermostChannels } from './mattermost-channels.js';
+import {
+  type ButtonClick,
+  buttonSecret,
+  type DialogSubmit,
+  parseAction,
+  parseSlashCommand,
+  sameSecret,
+} from './mattermost-inbound.js';
+import { MattermostSurface, type OpenPromptEntry } from './mattermost-surface.js';
+import { mattermostTexts } from './mattermost-texts.js';
+import { toMattermostPosts } from './post-text.js';
+import { ReplyHooks } from './reply-hooks.js';
+
+type MattermostConfig = NonNullable<Config['chat']['mattermost']>;
+
+export interface MattermostPlatformDeps {
+  mattermost: MattermostConfig;
+  chat: Config['chat'];
+  channels: Record<string, string>;
+  publicUrl: string | undefined;
+  /** config.http.listen, for the actions URL when no publicUrl is set. */
+  listen: string;
+  /** The address the HTTP server actually bound (a `:0` port is only known then). */
+  listenUrl?: () => string | undefined;
+  locale: Locale;
+  confirmations: ConfirmationStore;
+  prompts: SecretPrompts;
+  metrics: Metrics;
+  audit: AuditLog;
+  logger: Logger;
+  now: () => Date;
+  /** Queues a message for this platform when Mattermost cannot take it now (not before `delayMs`). */
+  enqueue: (channel: string, message: ChatMessage, delayMs?: number) => void;
+  fetch?: Fetch;
+  /** REST retries inside one call and their first backoff (bounded; the delivery queue retries later). */
+  retries?: number;
+  backoffMs?: number;
+}
+
+interface RunRequest {
+  userId: string;
+  channelId: string;
+  text: string;
+  responseUrl: string | undefined;
+  triggerId: string | undefined;
+  actionsUrl: string;
+  receivedAt: number;
+  confirmed?: boolean;
+}
+
+/**
+ * Mattermost: a custom slash command and message buttons come in over the
+ * bot's HTTP server, answers go out through the response_url and the REST API
+ * as the bot account. Commands are acknowledged at once; the work happens after.
+ */
+export class MattermostPlatform implements ChatPlatform {
+  readonly name = 'mattermost';
+  readonly #d: MattermostPlatformDeps;
+  readonly #api: MattermostApi;
+  readonly #users: UserCache;
+  readonly #channels: MattermostChannels;
+  readonly #texts;
+  readonly #botToken: Secret;
+  readonly #commandToken: Secret;
+  readonly #usernames = new Map<string, string>();
+  readonly #openPrompts = new Map<string, OpenPromptEntry>();
+  readonly #hooks = new ReplyHooks();
+  #botUserId: Promise<string> | undefined;
+  #pipeline: Pipeline | undefined;
+  #state: PlatformState = 'connecting';
+
+  constructor(deps: MattermostPlatformDeps) {
+    this.#d = deps;
+    this.#texts = mattermostTexts(deps.locale);
+    this.#botToken = deps.mattermost.botToken ?? new Secret('');
+    this.#commandToken = deps.mattermost.commandToken ?? new Secret('');
+    this.#api = new MattermostApi({
+      url: deps.mattermost.url,
+      botToken: this.#botToken,
+      fetch: deps.fetch,
+      retries: deps.retries,
+      backoffMs: deps.backoffMs,
+      onCall: (call, outcome) => {
+        const ok = outcome === 'ok';
+        deps.metrics.chatApiCalls.inc({ platform: 'mattermost', method: call, outcome: ok ? 'ok' : 'error' });
+        if (ok || outcome.code === 'rate_limited') this.#state = 'up';
+        else if (outcome.retryable) this.#state = 'down';
+      },
+    });
+    this.#users = new UserCache(async (userId) => {
+      const user = await this.#api.user(userId);
+      this.#usernames.set(userId, user.username);
+      if (!user.email) throw new Error('Mattermost did not show this user’s e-mail address to the bot');
+      return user.email;
+    }, deps.chat.userCacheTtl);
+    this.#channels = new MattermostChannels(this.#api, deps.mattermost.team, deps.channels, () => this.#me());
+  }
+
+  async start(pipeline: Pipeline): Promise<void> {
+    this.#pipeline = pipeline;
+    try {
+      await this.#me();
+    } catch (error) {
+      // Not fatal: commands still come in, and the delivery queue waits for Mattermost.
+      this.#state = 'down';
+      this.#d.logger.error(
+        { err: error, platform: 'mattermost' },
+        'Mattermost is not reachable with the bot token yet',
+      );
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const entry of this.#openPrompts.values()) entry.cancel();
+    this.#state = 'down';
+  }
+
+  state(): PlatformState {
+    return this.#state;
+  }
+
+  async deliver(channel: string, message: ChatMessage): Promise<void> {
+    const pieces = toMattermostPosts(message);
+    try {
+      const reply = this.#hooks.resolve(channel);
+      if (reply?.url) {
+        try {
+          await this.#api.respond(reply.url, commandReply(pieces, 'ephemeral'));
+          return;
+        } catch (error) {
+          if (error instanceof DeliveryError && error.retryable) throw error;
+          // Used up or expired: a direct message instead.
+          this.#hooks.forget(reply.key);
+        }
+      }
+      const channelId = await this.#channels.idOf(reply ? `@${reply.userId}` : channel);
+      for (const piece of pieces) await this.#api.createPost({ channel_id: channelId, message: piece });
+    } catch (error) {
+      if (error instanceof DeliveryError) throw error;
+      throw new DeliveryError('mattermost', 'delivery_failed', 'posting to Mattermost failed', {
+        retryable: true,
+        cause: error,
+      });
+    }
+  }
+
+  /** POST /mattermost/command: the custom slash command. */
+  async handleCommand(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const receivedAt = Date.now();
+    const body = await this.#body(req, res);
+    if (body === undefined) return;
+    const parsed = parseSlashCommand(req.headers, body, this.#commandToken);
+    if (!parsed.ok) return this.#refuse(req, res, parsed.status, parsed.reason);
+    if (!this.#pipeline) return sendJson(res, 503, { error: 'not_started' });
+    const c = parsed.command;
+    if (c.userName) this.#usernames.set(c.userId, c.userName);
+    sendJson(res, 200, { response_type: 'ephemeral', text: this.#texts.received(`${c.command} ${c.text}`.trim()) });
+    this.#d.metrics.ackSeconds.observe({ platform: 'mattermost' }, (Date.now() - receivedAt) / 1000);
+    void this.#run({ ...c, actionsUrl: this.#actionsUrl(req), receivedAt });
+  }
+
+  /** POST /mattermost/actions: confirmation buttons and passphrase dialog submissions. */
+  async handleAction(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await this.#body(req, res);
+    if (body === undefined) return;
+    const parsed = parseAction(body);
+    if (!parsed.ok) return this.#refuse(req, res, parsed.status, parsed.reason);
+    if (!this.#pipeline) return sendJson(res, 503, { error: 'not_started' });
+    if (parsed.action.kind === 'dialog') return this.#dialog(req, res, parsed.action);
+    return this.#click(req, res, parsed.action);
+  }
+
+  #click(req: IncomingMessage, res: ServerResponse, click: ButtonClick): void {
+    const { confirmation: id, decision, secret } = click.context;
+    if (
+      typeof id !== 'string' ||
+      typeof secret !== 'string' ||
+      (decision !== 'confirmed' && decision !== 'cancelled')
+    ) {
+      return this.#refuse(req, res, 401, 'bad_context');
+    }
+    if (!sameSecret(buttonSecret(this.#botToken, id), secret)) return this.#refuse(req, res, 401, 'bad_context');
+    if (click.userName) this.#usernames.set(click.userId, click.userName);
+    const result = this.#d.confirmations.decide(id, click.userId, decision, this.#d.now());
+    if (!result.ok) {
+      const owner = result.confirmation;
+      const text =
+        result.reason === 'other_user' && owner
+          ? this.#texts.notYours(this.#mention(owner.userId, owner.actor))
+          : result.reason === 'expired' || result.reason === 'unknown'
+            ? this.#texts.expired
+            : this.#texts.alreadyDecided;
+      const auditId = this.#d.audit.start({
+        actor: `mattermost:${click.userId}`,
+        platform: 'mattermost',
+        text: owner?.text ?? '(confirmation)',
+      });
+      this.#d.audit.finish(auditId, 'denied', `confirmation refused: ${result.reason}`);
+      return sendJson(res, 200, { ephemeral_text: text });
+    }
+    const c = result.confirmation;
+    const who = this.#mention(click.userId, c.actor);
+    const message =
+      decision === 'confirmed' ? this.#texts.confirmedBy(who, c.text) : this.#texts.cancelledBy(who, c.text);
+    // The buttons go: a decided confirmation cannot be clicked again.
+    sendJson(res, 200, { update: { message, props: {} } });
+    if (decision === 'cancelled') return;
+    const replyTo = c.replyTo as { responseUrl?: string } | undefined;
+    void this.#run({
+      userId: click.userId,
+      channelId: c.channelId,
+      text: c.text,
+      responseUrl: replyTo?.responseUrl,
+      triggerId: click.triggerId,
+      actionsUrl: this.#actionsUrl(req),
+      receivedAt: Date.now(),
+      confirmed: true,
+    });
+  }
+
+  #dialog(req: IncomingMessage, res: ServerResponse, submit: DialogSubmit): void {
+    if (submit.callbackId !== 'detour_secret') return this.#refuse(req, res, 401, 'unknown_dialog');
+    const entry = this.#openPrompts.get(submit.state);
+    if (!entry) {
+      // Ours but dead (expired, used, the bot restarted), or not ours at all.
+      const known = this.#d.prompts.describe(submit.state);
+      if (!known.ok && known.reason === 'unknown') return this.#refuse(req, res, 401, 'unknown_prompt');
+      return sendJson(res, 200, submit.cancelled ? {} : { error: this.#texts.promptDead });
+    }
+    if (entry.userId !== submit.userId) return this.#refuse(req, res, 401, 'other_user');
+    if (submit.cancelled) {
+      entry.cancel();
+      return sendJson(res, 200, {});
+    }
+    const value = submit.submission?.passphrase;
+    if (typeof value !== 'string' || value === '')
+      return sendJson(res, 200, { errors: { passphrase: this.#texts.passphraseLabel } });
+    const submitted = this.#d.prompts.submit(submit.state, value);
+    sendJson(res, 200, submitted.ok ? {} : { error: this.#texts.promptDead });
+  }
+
+  async #run(r: RunRequest): Promise<void> {
+    const { logger, audit } = this.#d;
+    let email: string;
+    try {
+      email = await this.#users.email(r.userId);
+    } catch (error) {
+      logger.warn({ err: error, userId: r.userId }, 'cannot resolve a Mattermost user to an e-mail');
+      const id = audit.start({ actor: `mattermost:${r.userId}`, platform: 'mattermost', text: r.text });
+      audit.finish(id, 'denied', 'e-mail unknown');
+      if (r.responseUrl)
+        await this.#api
+          .respond(r.responseUrl, { response_type: 'ephemeral', text: this.#texts.noEmail })
+          .catch(() => undefined);
+      return;
+    }
+    const surface = new MattermostSurface({
+      api: this.#api,
+      channelId: r.channelId,
+      userId: r.userId,
+      actor: email,
+      responseUrl: r.responseUrl,
+      privateTarget: this.#hooks.target(r.userId, r.responseUrl),
+      triggerId: r.triggerId,
+      actionsUrl: r.actionsUrl,
+      botToken: this.#botToken,
+      prompts: this.#d.prompts,
+      promptTimeoutMs: this.#d.chat.promptTimeout,
+      texts: this.#texts,
+      trackPrompt: (token, entry) => {
+        this.#openPrompts.set(token, entry);
+        return () => this.#openPrompts.delete(token);
+      },
+      enqueue: this.#d.enqueue,
+    });
+    await runChatRequest(
+      {
+        pipeline: this.#pipeline as Pipeline,
+        confirmations: this.#d.confirmations,
+        metrics: this.#d.metrics,
+        confirmationTtlMs: this.#d.chat.confirmTimeout,
+        now: this.#d.now,
+        // The ack already said "on it": this only tells a long silence apart from a hang.
+        workingText: this.#texts.working,
+        slowAfterMs: 30_000,
+        confirmText: this.#texts.confirmQuestion,
+        onError: (error) =>
+          logger.error({ err: error, platform: 'mattermost' }, 'answering a Mattermost command failed'),
+      },
+      {
+        platform: 'mattermost',
+        actor: { kind: 'user', email, platformUserId: r.userId },
+        userId: r.userId,
+        channelId: r.channelId,
+        text: r.text,
+        confirmed: r.confirmed,
+        receivedAt: r.receivedAt,
+        // Stored with a confirmation: the click carries no response_url of its own.
+        replyTo: r.responseUrl ? { responseUrl: r.responseUrl } : undefined,
+      },
+      surface,
+    );
+  }
+
+  async #body(req: IncomingMessage, res: ServerResponse): Promise<string | undefined> {
+    try {
+      return await readBody(req);
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      this.#refuse(req, res, 413, 'too_large');
+      return undefined;
+    }
+  }
+
+  /** Refused before reaching any command: counted, logged and audited. */
+  #refuse(req: IncomingMessage, res: ServerResponse, status: number, reason: string): void {
+    const { metrics, logger, audit } = this.#d;
+    metrics.rejectedRequests.inc({ platform: 'mattermost', reason });
+    logger.warn(
+      { platform: 'mattermost', status, reason, path: req.url, remote: req.socket.remoteAddress },
+      'Mattermost request refused',
+    );
+    const id = audit.start({ actor: 'unknown', platform: 'mattermost', text: `(${req.method} ${req.url})` });
+    audit.finish(id, 'denied', `request refused: ${reason}`);
+    sendJson(res, status, { error: reason });
+  }
+
+  /**
+   * Where Mattermost posts clicks and dialogs: http.publicUrl, else the listen
+   * address, else the Host the Mattermost server used to reach this request
+   * (reachable from it by definition, whatever the listen address says).
+   */
+  #actionsUrl(req: IncomingMessage): string {
+    const host = req.headers.host;
+    const fromRequest = host && /^[A-Za-z0-9.-]+(:\d+)?$/.test(host) ? `http://${host}` : undefined;
+    const base =
+      this.#d.publicUrl ??
+      concrete(this.#d.listen) ??
+      concrete(this.#d.listenUrl?.()) ??
+      fromRequest ??
+      `http://${this.#d.listen}`;
+    return `${base.replace(/\/$/, '')}/mattermost/actions`;
+  }
+
+  #mention(userId: string, fallback: string): string {
+    const name = this.#usernames.get(userId);
+    return name ? `@${name}` : fallback;
+  }
+
+  #me(): Promise<string> {
+    this.#botUserId ??= this.#api.me().then(
+      (me) => me.id,
+      (error: unknown) => {
+        this.#botUserId = undefined;
+        throw error;
+      },
+    );
+    return this.#botUserId;
+  }
+}
+
+/** `HOST:PORT` or `http://HOST:PORT` as a base URL, unless it names no reachable address (port 0, a wildcard). */
+function concrete(listen: string | undefined): string | undefined {
+  if (!listen) return undefined;
+  const hostPort = listen.replace(/^https?:\/\//, '').replace(/\/$/, '');
+  const at = hostPort.lastIndexOf(':');
+  const host = hostPort.slice(0, at);
+  const port = hostPort.slice(at + 1);
+  if (at < 0 || port === '0' || ['0.0.0.0', '::', '[::]', ''].includes(host)) return undefined;
+  return `http://${hostPort}`;
+}

@@ -1,0 +1,77 @@
+import type { Locale } from '../../core/i18n.js';
+
+/** What the Mattermost adapter itself says (commands bring their own texts). */
+export interface MattermostTexts {
+  confirm: string;
+  cancel: string;
+  working: string;
+  noEmail: string;
+  expired: string;
+  alreadyDecided: string;
+  /** Dialog title and field label: at most 24 bytes each (model.Dialog.IsValid). */
+  dialogTitle: string;
+  passphraseLabel: string;
+  submit: string;
+  dialogFailed: string;
+  noTrigger: string;
+  promptCancelled: string;
+  promptDead: string;
+  received(command: string): string;
+  confirmQuestion(text: string, minutes: number): string;
+  confirmedBy(user: string, text: string): string;
+  cancelledBy(user: string, text: string): string;
+  notYours(owner: string): string;
+  dialogIntro(purpose: string, minutes: number): string;
+}
+
+export function mattermostTexts(locale: Locale): MattermostTexts {
+  return locale === 'fr'
+    ? {
+        confirm: 'Confirmer',
+        cancel: 'Annuler',
+        working: 'Toujours en cours…',
+        noEmail:
+          'Impossible de connaître votre adresse e-mail : Mattermost doit la montrer au bot (Console système › Utilisateurs et équipes › Afficher l’adresse e-mail).',
+        expired: 'Cette confirmation a expiré : relancez la commande.',
+        alreadyDecided: 'Cette commande a déjà été confirmée ou annulée.',
+        dialogTitle: 'Phrase de passe',
+        passphraseLabel: 'Phrase de passe',
+        submit: 'Envoyer',
+        dialogFailed:
+          'Impossible d’ouvrir la fenêtre de saisie (elle doit s’ouvrir dans les 30 s qui suivent votre clic) : relancez la commande.',
+        noTrigger: 'Cette requête ne peut pas ouvrir de fenêtre de saisie : relancez la commande.',
+        promptCancelled: 'Saisie annulée : rien n’a été fait.',
+        promptDead: 'Cette saisie a expiré ou a déjà servi : relancez la commande.',
+        received: (command) => `C’est noté : \`${command}\``,
+        confirmQuestion: (text, minutes) => `Lancer « ${text} » ? (confirmation valable ${minutes} min)`,
+        confirmedBy: (user, text) => `${user} a confirmé « ${text} » : c’est parti.`,
+        cancelledBy: (user, text) => `${user} a annulé « ${text} ».`,
+        notYours: (owner) => `Seul·e ${owner} peut confirmer ou annuler cette commande.`,
+        dialogIntro: (purpose, minutes) =>
+          `${purpose}. Elle n’est envoyée qu’au bot, jamais publiée. Valable ${minutes} min.`,
+      }
+    : {
+        confirm: 'Confirm',
+        cancel: 'Cancel',
+        working: 'Still working on it…',
+        noEmail:
+          'Could not find your e-mail address: Mattermost must show it to the bot (System Console › Users and Teams › Show Email Address).',
+        expired: 'This confirmation has expired: run the command again.',
+        alreadyDecided: 'This command was already confirmed or cancelled.',
+        dialogTitle: 'Passphrase',
+        passphraseLabel: 'Passphrase',
+        submit: 'Send',
+        dialogFailed:
+          'Could not open the passphrase dialog (it must open within 30 s of your click): run the command again.',
+        noTrigger: 'This request cannot open a dialog: run the command again.',
+        promptCancelled: 'Passphrase prompt cancelled: nothing was done.',
+        promptDead: 'This passphrase prompt has expired or was already used: run the command again.',
+        received: (command) => `On it: \`${command}\``,
+        confirmQuestion: (text, minutes) => `Run "${text}"? (this confirmation is valid ${minutes} min)`,
+        confirmedBy: (user, text) => `${user} confirmed "${text}": running it.`,
+        cancelledBy: (user, text) => `${user} cancelled "${text}".`,
+        notYours: (owner) => `Only ${owner} can confirm or cancel this command.`,
+        dialogIntro: (purpose, minutes) =>
+          `${purpose}. It goes to the bot only and is never posted. Valid ${minutes} min.`,
+      };
+}

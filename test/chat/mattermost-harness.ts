@@ -1,0 +1,171 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { commands } from '../../commands/index.js';
+import { DeliveryQueue } from '../../src/chat/delivery/delivery-queue.js';
+import { MattermostPlatform } from '../../src/chat/mattermost/mattermost-platform.js';
+import { SecretPrompts } from '../../src/chat/secret-prompts.js';
+import { CommandFailedError } from '../../src/core/errors.js';
+import { type Logger, silentLogger } from '../../src/core/logger.js';
+import { createPipeline } from '../../src/core/pipeline.js';
+import type { OperationsService, UnlockResult } from '../../src/core/ports/operations.js';
+import type { Services } from '../../src/core/services.js';
+import { Metrics } from '../../src/http/metrics.js';
+import { type HttpServer, startHttpServer } from '../../src/http/server.js';
+import { AuditStore } from '../../src/store/audit-store.js';
+import { ConfirmationStore } from '../../src/store/confirmation-store.js';
+import { type Db, openDatabase } from '../../src/store/database.js';
+import { OutboxStore } from '../../src/store/outbox-store.js';
+import { startWorld, type World } from '../emulators/mattermost/fixture.js';
+import { testConfig } from '../support/app.js';
+
+/*
+ * The Mattermost adapter on the bot's real HTTP server, the real pipeline and
+ * commands, SQLite stores and delivery queue, against the Mattermost
+ * emulator. Only the operations service is a fake: these tests are about the
+ * adapter, the end-to-end suite drives the real tools.
+ */
+/** DETOUR_TEST_LOG=1 shows the adapter's log lines while debugging. */
+const consoleLogger: Logger = {
+  debug: (f, m) => console.error('debug', m, f),
+  info: (f, m) => console.error('info', m, f),
+  warn: (f, m) => console.error('warn', m, f),
+  error: (f, m) => console.error('error', m, f),
+  child: () => consoleLogger,
+};
+
+export const PASS = 'unit-mm-passphrase-5e1b';
+
+export interface FakeOperations {
+  service: OperationsService;
+  cancelled: { id: string; by: string }[];
+  passphrases: string[];
+}
+
+function fakeOperations(): FakeOperations {
+  const cancelled: FakeOperations['cancelled'] = [];
+  const passphrases: string[] = [];
+  const service: OperationsService = {
+    playbooks: () => [],
+    runPlaybook: () => Promise.reject(new Error('not used here')),
+    jobs: () => [],
+    cancelJob(id, by) {
+      if (id !== '42') throw new CommandFailedError('unknown_job', `no running job ${id}`);
+      cancelled.push({ id, by });
+      return { id, key: 'ansible:slow', startedBy: 'alice@epicerieledetour.org', startedAt: new Date() };
+    },
+    unlockTargets: () => ['dataproxies'],
+    async unlock(_target, passphrase): Promise<UnlockResult> {
+      passphrases.push(passphrase.reveal());
+      const ok = passphrase.reveal() === PASS;
+      const step = {
+        step: 'check_passphrase' as const,
+        ok,
+        outcome: ok ? ('ok' as const) : ('wrong_passphrase' as const),
+      };
+      return { via: 'local', host: 'local', report: { ok, steps: [{ ...step, exitCode: ok ? 0 : 2, detail: '' }] } };
+    },
+  };
+  return { service, cancelled, passphrases };
+}
+
+export interface Harness {
+  world: World;
+  platform: MattermostPlatform;
+  botUrl: string;
+  db: Db;
+  audit: AuditStore;
+  metrics: Metrics;
+  outbox: OutboxStore;
+  operations: FakeOperations;
+  close(): Promise<void>;
+}
+
+export async function startHarness(
+  options: { http?: Record<string, unknown>; promptTimeout?: string } = {},
+): Promise<Harness> {
+  const dir = await mkdtemp(join(tmpdir(), 'detour-mm-'));
+  const world = await startWorld();
+  const config = testConfig(
+    {
+      http: { listen: '127.0.0.1:0', ...options.http },
+      chat: {
+        mattermost: {
+          url: world.emulator.url,
+          botToken: world.botToken,
+          commandToken: world.commandToken,
+          team: 'detour',
+        },
+        promptTimeout: options.promptTimeout ?? '1m',
+      },
+      channels: { infra: '#infra', general: '~general' },
+    },
+    dir,
+  );
+  const db = openDatabase(':memory:');
+  const audit = new AuditStore(db);
+  const metrics = new Metrics();
+  const operations = fakeOperations();
+  const pipeline = createPipeline({
+    commands,
+    access: config.access,
+    audit,
+    services: { operations: operations.service } as Services,
+    locale: 'en',
+    timeZone: 'Europe/Paris',
+    logger: silentLogger,
+  });
+  const outbox = new OutboxStore(db);
+  const queue = new DeliveryQueue({ store: outbox, logger: silentLogger, baseBackoffMs: 100, maxBackoffMs: 1_000 });
+  const prompts = new SecretPrompts(db);
+  const mattermost = config.chat.mattermost;
+  if (!mattermost) throw new Error('no chat.mattermost in the test config');
+  const platform = new MattermostPlatform({
+    mattermost,
+    chat: config.chat,
+    channels: config.channels,
+    publicUrl: config.http.publicUrl,
+    listen: config.http.listen,
+    locale: 'en',
+    confirmations: new ConfirmationStore(db),
+    prompts,
+    metrics,
+    audit,
+    logger: process.env.DETOUR_TEST_LOG ? consoleLogger : silentLogger,
+    now: () => new Date(),
+    enqueue: (channel, message, delayMs) => queue.post(channel, message, 'mattermost', delayMs),
+    retries: 2,
+    backoffMs: 50,
+  });
+  const http: HttpServer = await startHttpServer(
+    '127.0.0.1:0',
+    {
+      'POST /mattermost/command': (req, res) => platform.handleCommand(req, res),
+      'POST /mattermost/actions': (req, res) => platform.handleAction(req, res),
+    },
+    (error) => {
+      throw error;
+    },
+  );
+  await platform.start(pipeline);
+  queue.register('mattermost', (channel, message) => platform.deliver(channel, message));
+  return {
+    world,
+    platform,
+    botUrl: `http://127.0.0.1:${http.address.port}`,
+    db,
+    audit,
+    metrics,
+    outbox,
+    operations,
+    async close() {
+      queue.stop();
+      prompts.close();
+      await platform.stop();
+      await http.close();
+      await world.emulator.close();
+      db.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
