@@ -54,7 +54,14 @@ export class MattermostApi {
 
   constructor(options: MattermostApiOptions) {
     const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-    this.#o = { fetch: globalThis.fetch, retries: 2, backoffMs: 500, maxWaitMs: 5_000, timeoutMs: 10_000, ...given } as Resolved;
+    this.#o = {
+      fetch: globalThis.fetch,
+      retries: 2,
+      backoffMs: 500,
+      maxWaitMs: 5_000,
+      timeoutMs: 10_000,
+      ...given,
+    } as Resolved;
   }
 
   me(): Promise<UserProfile> {

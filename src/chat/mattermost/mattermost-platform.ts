@@ -14,16 +14,10 @@ import type { ChatMessage } from '../message.js';
 import type { ChatPlatform, PlatformState } from '../platform.js';
 import type { SecretPrompts } from '../secret-prompts.js';
 import { UserCache } from '../user-cache.js';
+import { type ActionContext, actionsUrl, onClick, onDialog } from './mattermost-actions.js';
 import { commandReply, type Fetch, MattermostApi } from './mattermost-api.js';
 import { MattermostChannels } from './mattermost-channels.js';
-import {
-  type ButtonClick,
-  buttonSecret,
-  type DialogSubmit,
-  parseAction,
-  parseSlashCommand,
-  sameSecret,
-} from './mattermost-inbound.js';
+import { parseAction, parseSlashCommand } from './mattermost-inbound.js';
 import { MattermostSurface, type OpenPromptEntry } from './mattermost-surface.js';
 import { mattermostTexts } from './mattermost-texts.js';
 import { toMattermostPosts } from './post-text.js';
@@ -59,8 +53,8 @@ interface RunRequest {
   userId: string;
   channelId: string;
   text: string;
-  responseUrl: string | undefined;
-  triggerId: string | undefined;
+  responseUrl?: string;
+  triggerId?: string;
   actionsUrl: string;
   receivedAt: number;
   confirmed?: boolean;
@@ -184,77 +178,24 @@ export class MattermostPlatform implements ChatPlatform {
     const parsed = parseAction(body);
     if (!parsed.ok) return this.#refuse(req, res, parsed.status, parsed.reason);
     if (!this.#pipeline) return sendJson(res, 503, { error: 'not_started' });
-    if (parsed.action.kind === 'dialog') return this.#dialog(req, res, parsed.action);
-    return this.#click(req, res, parsed.action);
-  }
-
-  #click(req: IncomingMessage, res: ServerResponse, click: ButtonClick): void {
-    const { confirmation: id, decision, secret } = click.context;
-    if (
-      typeof id !== 'string' ||
-      typeof secret !== 'string' ||
-      (decision !== 'confirmed' && decision !== 'cancelled')
-    ) {
-      return this.#refuse(req, res, 401, 'bad_context');
-    }
-    if (!sameSecret(buttonSecret(this.#botToken, id), secret)) return this.#refuse(req, res, 401, 'bad_context');
-    if (click.userName) this.#usernames.set(click.userId, click.userName);
-    const result = this.#d.confirmations.decide(id, click.userId, decision, this.#d.now());
-    if (!result.ok) {
-      const owner = result.confirmation;
-      const text =
-        result.reason === 'other_user' && owner
-          ? this.#texts.notYours(this.#mention(owner.userId, owner.actor))
-          : result.reason === 'expired' || result.reason === 'unknown'
-            ? this.#texts.expired
-            : this.#texts.alreadyDecided;
-      const auditId = this.#d.audit.start({
-        actor: `mattermost:${click.userId}`,
-        platform: 'mattermost',
-        text: owner?.text ?? '(confirmation)',
-      });
-      this.#d.audit.finish(auditId, 'denied', `confirmation refused: ${result.reason}`);
-      return sendJson(res, 200, { ephemeral_text: text });
-    }
-    const c = result.confirmation;
-    const who = this.#mention(click.userId, c.actor);
-    const message =
-      decision === 'confirmed' ? this.#texts.confirmedBy(who, c.text) : this.#texts.cancelledBy(who, c.text);
-    // The buttons go: a decided confirmation cannot be clicked again.
-    sendJson(res, 200, { update: { message, props: {} } });
-    if (decision === 'cancelled') return;
-    const replyTo = c.replyTo as { responseUrl?: string } | undefined;
-    void this.#run({
-      userId: click.userId,
-      channelId: c.channelId,
-      text: c.text,
-      responseUrl: replyTo?.responseUrl,
-      triggerId: click.triggerId,
-      actionsUrl: this.#actionsUrl(req),
-      receivedAt: Date.now(),
-      confirmed: true,
-    });
-  }
-
-  #dialog(req: IncomingMessage, res: ServerResponse, submit: DialogSubmit): void {
-    if (submit.callbackId !== 'detour_secret') return this.#refuse(req, res, 401, 'unknown_dialog');
-    const entry = this.#openPrompts.get(submit.state);
-    if (!entry) {
-      // Ours but dead (expired, used, the bot restarted), or not ours at all.
-      const known = this.#d.prompts.describe(submit.state);
-      if (!known.ok && known.reason === 'unknown') return this.#refuse(req, res, 401, 'unknown_prompt');
-      return sendJson(res, 200, submit.cancelled ? {} : { error: this.#texts.promptDead });
-    }
-    if (entry.userId !== submit.userId) return this.#refuse(req, res, 401, 'other_user');
-    if (submit.cancelled) {
-      entry.cancel();
-      return sendJson(res, 200, {});
-    }
-    const value = submit.submission?.passphrase;
-    if (typeof value !== 'string' || value === '')
-      return sendJson(res, 200, { errors: { passphrase: this.#texts.passphraseLabel } });
-    const submitted = this.#d.prompts.submit(submit.state, value);
-    sendJson(res, 200, submitted.ok ? {} : { error: this.#texts.promptDead });
+    const url = this.#actionsUrl(req);
+    const context: ActionContext = {
+      confirmations: this.#d.confirmations,
+      prompts: this.#d.prompts,
+      openPrompts: this.#openPrompts,
+      audit: this.#d.audit,
+      texts: this.#texts,
+      botToken: this.#botToken,
+      now: this.#d.now,
+      mention: (userId, fallback) => this.#mention(userId, fallback),
+      refuse: (status, reason) => this.#refuse(req, res, status, reason),
+      reply: (answer) => sendJson(res, 200, answer),
+      runConfirmed: (r) => void this.#run({ ...r, actionsUrl: url, receivedAt: Date.now(), confirmed: true }),
+    };
+    const { action } = parsed;
+    if (action.kind === 'dialog') return onDialog(context, action);
+    if (action.userName) this.#usernames.set(action.userId, action.userName);
+    return onClick(context, action);
   }
 
   async #run(r: RunRequest): Promise<void> {
@@ -343,21 +284,8 @@ export class MattermostPlatform implements ChatPlatform {
     sendJson(res, status, { error: reason });
   }
 
-  /**
-   * Where Mattermost posts clicks and dialogs: http.publicUrl, else the listen
-   * address, else the Host the Mattermost server used to reach this request
-   * (reachable from it by definition, whatever the listen address says).
-   */
   #actionsUrl(req: IncomingMessage): string {
-    const host = req.headers.host;
-    const fromRequest = host && /^[A-Za-z0-9.-]+(:\d+)?$/.test(host) ? `http://${host}` : undefined;
-    const base =
-      this.#d.publicUrl ??
-      concrete(this.#d.listen) ??
-      concrete(this.#d.listenUrl?.()) ??
-      fromRequest ??
-      `http://${this.#d.listen}`;
-    return `${base.replace(/\/$/, '')}/mattermost/actions`;
+    return actionsUrl(req, { publicUrl: this.#d.publicUrl, listen: this.#d.listen, listenUrl: this.#d.listenUrl });
   }
 
   #mention(userId: string, fallback: string): string {
@@ -375,15 +303,4 @@ export class MattermostPlatform implements ChatPlatform {
     );
     return this.#botUserId;
   }
-}
-
-/** `HOST:PORT` or `http://HOST:PORT` as a base URL, unless it names no reachable address (port 0, a wildcard). */
-function concrete(listen: string | undefined): string | undefined {
-  if (!listen) return undefined;
-  const hostPort = listen.replace(/^https?:\/\//, '').replace(/\/$/, '');
-  const at = hostPort.lastIndexOf(':');
-  const host = hostPort.slice(0, at);
-  const port = hostPort.slice(at + 1);
-  if (at < 0 || port === '0' || ['0.0.0.0', '::', '[::]', ''].includes(host)) return undefined;
-  return `http://${hostPort}`;
 }

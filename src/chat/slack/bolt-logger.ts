@@ -1,8 +1,8 @@
-import bolt from '@slack/bolt';
+import { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { Logger } from '../../core/logger.js';
 
 /** Bolt's logger interface on top of ours, so Slack's library logs go to the same structured log. */
-export function boltLogger(logger: Logger): bolt.Logger {
+export function boltLogger(logger: Logger): BoltLogger {
   const fmt = (msgs: unknown[]) => msgs.map((m) => (typeof m === 'string' ? m : String(m))).join(' ');
   return {
     debug: (...m: unknown[]) => logger.debug({}, fmt(m)),
@@ -10,7 +10,7 @@ export function boltLogger(logger: Logger): bolt.Logger {
     warn: (...m: unknown[]) => logger.warn({}, fmt(m)),
     error: (...m: unknown[]) => logger.error({}, fmt(m)),
     setLevel: () => {},
-    getLevel: () => bolt.LogLevel.INFO,
+    getLevel: () => LogLevel.INFO,
     setName: () => {},
   };
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import bolt from '@slack/bolt';
+import { App, HTTPReceiver, type RespondFn, SocketModeReceiver } from '@slack/bolt';
 import type { Config } from '../../config/schema.js';
 import type { AuditLog } from '../../core/audit.js';
 import type { Locale } from '../../core/i18n.js';
@@ -8,6 +8,7 @@ import type { Pipeline } from '../../core/pipeline.js';
 import type { Metrics } from '../../http/metrics.js';
 import type { ConfirmationStore } from '../../store/confirmation-store.js';
 import { runChatRequest } from '../chat-session.js';
+import { DeliveryError } from '../delivery/delivery-error.js';
 import type { ChatMessage } from '../message.js';
 import type { ChatPlatform, PlatformState } from '../platform.js';
 import type { SecretPrompts } from '../secret-prompts.js';
@@ -19,7 +20,6 @@ import { slackDeliveryError } from './slack-errors.js';
 import { SlackSurface } from './slack-surface.js';
 import { slackTexts } from './slack-texts.js';
 
-const { App, HTTPReceiver, SocketModeReceiver } = bolt;
 type SlackConfig = NonNullable<Config['chat']['slack']>;
 
 export interface SlackPlatformDeps {
@@ -164,7 +164,7 @@ export class SlackPlatform implements ChatPlatform {
       this.#apiCall('chat.postMessage', true);
     } catch (error) {
       this.#apiCall('chat.postMessage', false);
-      throw slackDeliveryError(error, 'chat.postMessage');
+      throw error instanceof DeliveryError ? error : slackDeliveryError(error, 'chat.postMessage');
     }
   }
 
@@ -172,7 +172,7 @@ export class SlackPlatform implements ChatPlatform {
     userId: string;
     channelId: string;
     text: string;
-    respond: bolt.RespondFn;
+    respond: RespondFn;
     receivedAt: number;
     confirmed?: boolean;
   }) {
@@ -225,7 +225,7 @@ export class SlackPlatform implements ChatPlatform {
     );
   }
 
-  async #decide(body: unknown, respond: bolt.RespondFn, decision: 'confirmed' | 'cancelled') {
+  async #decide(body: unknown, respond: RespondFn, decision: 'confirmed' | 'cancelled') {
     const b = body as { user?: { id?: string }; actions?: { value?: string }[]; channel?: { id?: string } };
     const userId = b.user?.id ?? '';
     const id = b.actions?.[0]?.value ?? '';

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeliveryError } from '../../src/chat/delivery/delivery-error.js';
+import { SecretPrompts } from '../../src/chat/secret-prompts.js';
+import { SlackPlatform } from '../../src/chat/slack/slack-platform.js';
+import { validateConfig } from '../../src/config/load.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { Metrics } from '../../src/http/metrics.js';
+import { AuditStore } from '../../src/store/audit-store.js';
+import { ConfirmationStore } from '../../src/store/confirmation-store.js';
+import { openDatabase } from '../../src/store/database.js';
+import { createSlackEmulator, type SlackEmulator } from '../emulators/slack/index.js';
+import { BOT_TOKEN, GENERAL, INFRA, SIGNING_SECRET, workspace } from '../emulators/slack-fixtures.js';
+
+let slack: SlackEmulator;
+let platform: SlackPlatform;
+
+beforeAll(async () => {
+  slack = await createSlackEmulator(workspace());
+  const config = validateConfig(
+    {
+      chat: { slack: { mode: 'http', botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: slack.apiUrl } },
+      channels: { infra: '#infra', reports: '#general' },
+    },
+    {},
+    '/tmp',
+    'test',
+  );
+  const db = openDatabase(':memory:');
+  platform = new SlackPlatform({
+    slack: config.chat.slack as NonNullable<typeof config.chat.slack>,
+    chat: config.chat,
+    channels: config.channels,
+    publicUrl: undefined,
+    locale: 'en',
+    confirmations: new ConfirmationStore(db),
+    prompts: new SecretPrompts(db),
+    metrics: new Metrics(),
+    audit: new AuditStore(db),
+    logger: silentLogger,
+    now: () => new Date(),
+    retries: 0,
+    enqueue: () => {},
+  });
+});
+afterAll(() => slack.close());
+
+describe('Slack channel delivery (emulator)', () => {
+  it('posts to a logical channel by name, resolved to its id once', async () => {
+    await platform.deliver('infra', { title: 'Alert', body: 'disk:b7-srv:/srv 91 %' });
+    await platform.deliver('infra', { body: 'second' });
+    const posted = slack.messages.filter((m) => m.channel === INFRA);
+    expect(posted.map((m) => m.text)).toEqual(['Alert\ndisk:b7-srv:/srv 91 %', 'second']);
+    expect(slack.calls.filter((c) => c.method === 'conversations.list')).toHaveLength(1);
+  });
+
+  it('says clearly when the bot is not in the channel, and that waiting will not help', async () => {
+    const failure = await platform.deliver('reports', { body: 'monthly report' }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(DeliveryError);
+    expect(failure).toMatchObject({ code: 'not_in_channel', retryable: false });
+    expect((failure as Error).message).toBe(
+      'chat.postMessage: the bot is not in this channel: invite it with /invite @detour',
+    );
+    expect(slack.messages.some((m) => m.channel === GENERAL)).toBe(false);
+  });
+
+  it('names an unknown channel', async () => {
+    await expect(platform.deliver('#nowhere', { body: 'x' })).rejects.toMatchObject({
+      code: 'channel_not_found',
+      retryable: false,
+    });
+  });
+
+  it('never fails on a long result: Slack accepts what the bot sends', async () => {
+    const body = Array.from({ length: 4000 }, (_, i) => `line ${i} ${'x'.repeat(50)}`).join('\n');
+    await platform.deliver('infra', { title: 'Long', body });
+    const last = slack.calls.filter((c) => c.method === 'chat.postMessage').at(-1);
+    expect(last?.status).toBe(200);
+    expect((last?.response as { ok: boolean }).ok).toBe(true);
+  });
+
+  it('reports a rate limit as retryable, with its Retry-After', async () => {
+    slack.failNext('chat.postMessage', { retryAfter: 7 });
+    await expect(platform.deliver('infra', { body: 'x' })).rejects.toMatchObject({
+      code: 'ratelimited',
+      retryable: true,
+      retryAfterMs: 7_000,
+    });
+  });
+});
