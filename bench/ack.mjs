@@ -3,7 +3,7 @@
 // HTTP mode and Mattermost enabled, both APIs pointed at the local emulators) and against a bare
 // Bolt app whose only listener acks, in the same run: p50 and p99 time to the HTTP 200. Then the
 // idle resident memory of both processes. Ends with the ratio line for p99.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,40 +16,6 @@ const CONCURRENCY = 50;
 const SIGNING_SECRET = 'bench-signing-secret-0123456789ab';
 const dir = mkdtempSync(join(tmpdir(), 'detour-bench-ack-'));
 const children = [];
-
-/** The emulators are TypeScript test code: compile them once into the temporary folder. */
-async function emulators() {
-  const out = join(dir, 'emulators');
-  execFileSync(
-    process.execPath,
-    [
-      join(ROOT, 'node_modules/typescript/bin/tsc'),
-      '--outDir',
-      out,
-      '--rootDir',
-      join(ROOT, 'test'),
-      '--module',
-      'nodenext',
-      '--moduleResolution',
-      'nodenext',
-      '--target',
-      'es2022',
-      '--skipLibCheck',
-      '--types',
-      'node',
-      join(ROOT, 'test/emulators/slack-fixtures.ts'),
-      join(ROOT, 'test/emulators/mattermost/fixture.ts'),
-    ],
-    { stdio: 'inherit' },
-  );
-  writeFileSync(join(out, 'package.json'), '{"type":"module"}');
-  const fixtures = await import(join(out, 'emulators/slack-fixtures.js'));
-  const { createSlackEmulator } = await import(join(out, 'emulators/slack/index.js'));
-  const { startWorld } = await import(join(out, 'emulators/mattermost/fixture.js'));
-  const slack = await createSlackEmulator({ ...fixtures.workspace(), signingSecret: SIGNING_SECRET });
-  const mattermost = await startWorld();
-  return { slack, mattermost, fixtures };
-}
 
 function start(args, env, ready) {
   const child = spawn(process.execPath, args, {
@@ -98,7 +64,7 @@ async function burst(url, slackBase, fixtures) {
         text: 'help',
         api_app_id: 'A0DETOUR',
         is_enterprise_install: 'false',
-        response_url: `${slackBase}commands/T0DETOUR01/bench${i}/x`,
+        response_url: `${slackBase}commands/bench${i}`,
         trigger_id: `t${i}`,
       }).toString();
       const started = performance.now();
@@ -116,7 +82,13 @@ const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
 try {
-  const { slack, mattermost, fixtures } = await emulators();
+  // The emulators run in their own process, so their work never delays this one's measurements.
+  const emulators = await start(
+    [join(ROOT, 'bench/emulators.mjs'), SIGNING_SECRET],
+    {},
+    (out) => /^(\{.*\})$/m.exec(out)?.[1],
+  );
+  const { slack, mattermost, fixtures } = JSON.parse(emulators.value);
   const env = {
     SLACK_BOT_TOKEN: fixtures.BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -129,13 +101,19 @@ database: ./detour.db
 http: { listen: "127.0.0.1:0" }
 chat:
   slack: { mode: http, botToken: "\${SLACK_BOT_TOKEN}", signingSecret: "\${SLACK_SIGNING_SECRET}", apiUrl: "${slack.apiUrl}" }
-  mattermost: { url: "${mattermost.emulator.url}", botToken: "${mattermost.botToken}", commandToken: "${mattermost.commandToken}", team: detour }
+  mattermost: { url: "${mattermost.url}", botToken: "${mattermost.botToken}", commandToken: "${mattermost.commandToken}", team: detour }
 access: { allowedDomains: [epicerieledetour.org] }
 `,
   );
   // At the default log level, as in production: logging each command is part of the cost.
   const detour = await start(
-    [CLI, 'serve', '--config', join(dir, 'detour.yaml')],
+    [
+      ...(process.env.BENCH_PROFILE ? [`--cpu-prof-dir=${process.env.BENCH_PROFILE}`, '--cpu-prof'] : []),
+      CLI,
+      'serve',
+      '--config',
+      join(dir, 'detour.yaml'),
+    ],
     env,
     (out) => /"url":"(http:[^"]+)"/.exec(out)?.[1],
   );
@@ -145,12 +123,12 @@ access: { allowedDomains: [epicerieledetour.org] }
   await new Promise((r) => setTimeout(r, 1_000));
   const idle = { detour: rssMb(detour.child.pid), bare: rssMb(bare.child.pid) };
   // Warm up both (JIT, first users.info), then alternate the measured bursts.
-  await burst(detourUrl, slack.baseUrl, fixtures);
-  await burst(bareUrl, slack.baseUrl, fixtures);
+  await burst(detourUrl, slack.responseSink, fixtures);
+  await burst(bareUrl, slack.responseSink, fixtures);
   const runs = { detour: [], bare: [] };
   for (let round = 0; round < 3; round++) {
-    runs.bare.push(...(await burst(bareUrl, slack.baseUrl, fixtures)));
-    runs.detour.push(...(await burst(detourUrl, slack.baseUrl, fixtures)));
+    runs.bare.push(...(await burst(bareUrl, slack.responseSink, fixtures)));
+    runs.detour.push(...(await burst(detourUrl, slack.responseSink, fixtures)));
     await new Promise((r) => setTimeout(r, 500));
   }
   const d = runs.detour.sort((a, b) => a - b);
@@ -165,9 +143,9 @@ access: { allowedDomains: [epicerieledetour.org] }
     `idle RSS: detour serve (Slack + Mattermost) ${idle.detour.toFixed(0)} MB, bare Bolt ${idle.bare.toFixed(0)} MB (ratio ${(idle.detour / idle.bare).toFixed(2)}, target <= 1.3)`,
   );
   console.log(`ratio: ${(pct(d, 99) / pct(b, 99)).toFixed(2)} (target <= 1.2)`);
-  await slack.close();
-  await mattermost.emulator.close();
 } finally {
-  for (const c of children) c.kill('SIGTERM');
+  await Promise.all(
+    children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r).kill('SIGTERM')) : undefined)),
+  );
   rmSync(dir, { recursive: true, force: true });
 }

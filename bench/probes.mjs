@@ -110,8 +110,8 @@ async function sample(s) {
   return ms;
 }
 
-function expectConnections(s, n, when) {
-  const opened = s.hosts.connectionsOpened();
+async function expectConnections(s, n, when) {
+  const opened = await s.hosts.connectionsOpened();
   if (opened !== n) throw new Error(`${when}: ${opened} SSH connections opened, expected ${n}`);
 }
 
@@ -172,7 +172,7 @@ try {
 
   const firstSolo = await sample(solo);
   const firstAll = await sample(all);
-  expectConnections(all, HOSTS, 'first sample');
+  await expectConnections(all, HOSTS, 'first sample');
   const steadySolo = [];
   const steadyAll = [];
   const cpu = { sshd: 0, detour: 0 };
@@ -183,8 +183,8 @@ try {
     cpu.sshd += (sshdCpuMs() - before.sshd) / ROUNDS;
     cpu.detour += (ownCpuMs() - before.detour) / ROUNDS;
   }
-  expectConnections(all, HOSTS, 'steady state');
-  expectConnections(solo, 1, 'steady state (one host)');
+  await expectConnections(all, HOSTS, 'steady state');
+  await expectConnections(solo, 1, 'steady state (one host)');
   const stored = db.prepare('SELECT count(*) AS n FROM probe_samples').get().n;
   db.close();
 
@@ -204,7 +204,9 @@ try {
       `on ${cores} cores no client can go below ${fmt(floor)} (load average ${loadavg()[0].toFixed(1)})`,
   );
   console.log(`lowest steady ratio this CPU allows: ${(floor / median(steadySolo)).toFixed(2)}`);
-  console.log(`SSH connections opened: ${all.hosts.connectionsOpened()} for ${HOSTS} hosts over ${ROUNDS + 1} samples`);
+  console.log(
+    `SSH connections opened: ${await all.hosts.connectionsOpened()} for ${HOSTS} hosts over ${ROUNDS + 1} samples`,
+  );
   console.log(`samples stored: ${stored}`);
   console.log(`ratio: ${ratio.toFixed(2)} (target <= 3)`);
 } finally {

@@ -95,8 +95,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     }
 
     const id = audit.start({ ...base, command: command.name });
+    const startedAt = Date.now();
     const log = logger.child({ auditId: id, command: command.name, actor });
-    log.info({}, 'command started');
+    log.debug({}, 'command started');
     try {
       const reply = await command.run(
         {
@@ -116,7 +117,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         args,
       );
       audit.finish(id, reply.outcome, reply.auditDetail ?? reply.outcome);
-      log.info({ outcome: reply.outcome }, 'command finished');
+      log.info({ outcome: reply.outcome, durationMs: Date.now() - startedAt }, 'command finished');
       return {
         outcome: reply.outcome,
         text: reply.text,

@@ -2,7 +2,7 @@ import type { Config, HostConfig } from '../config/schema.js';
 import { DetourError } from '../core/errors.js';
 import { type HostAccess, localHostAccess } from '../probes/host-access.js';
 import type { ProcessRunner } from '../runners/process.js';
-import { SshPool, sshProcessRunner } from '../runners/ssh.js';
+import type { SshPool, SshPoolOptions } from '../runners/ssh.js';
 
 /**
  * The configured hosts, each reachable through the same ProcessRunner port:
@@ -12,7 +12,9 @@ import { SshPool, sshProcessRunner } from '../runners/ssh.js';
 export class HostRegistry {
   readonly #hosts: Readonly<Record<string, HostConfig>>;
   readonly #local: ProcessRunner;
-  readonly #pool: SshPool | undefined;
+  readonly #poolOptions: SshPoolOptions | undefined;
+  /** Opened on first use: a bot without SSH hosts never loads the SSH library. */
+  #pool: Promise<SshPool> | undefined;
 
   constructor(config: Pick<Config, 'hosts' | 'ssh'>, local: ProcessRunner) {
     this.#hosts = config.hosts;
@@ -25,7 +27,7 @@ export class HostRegistry {
       ),
     );
     if (Object.keys(ssh).length > 0) {
-      this.#pool = new SshPool({
+      this.#poolOptions = {
         hosts: ssh,
         knownHostsFile: config.ssh.knownHostsFile,
         connectTimeoutMs: config.ssh.connectTimeout,
@@ -33,7 +35,7 @@ export class HostRegistry {
         maxHosts: config.ssh.maxConnections,
         // Longer than the probes' 5-minute schedule, so each sample reuses the connection.
         idleTimeoutMs: 15 * 60_000,
-      });
+      };
     }
   }
 
@@ -48,7 +50,15 @@ export class HostRegistry {
   runnerFor(name: string): ProcessRunner {
     const host = this.#config(name);
     if ('local' in host) return this.#local;
-    return sshProcessRunner(this.#pool as SshPool, name);
+    return async (request) => {
+      const { sshProcessRunner } = await import('../runners/ssh.js');
+      return sshProcessRunner(await this.#sshPool(), name)(request);
+    };
+  }
+
+  #sshPool(): Promise<SshPool> {
+    this.#pool ??= import('../runners/ssh.js').then(({ SshPool }) => new SshPool(this.#poolOptions as SshPoolOptions));
+    return this.#pool;
   }
 
   /** What privileged commands on this host start with: `sudo -n` when the SSH user is not root. */
@@ -62,12 +72,12 @@ export class HostRegistry {
   }
 
   /** Handshakes so far (reuse keeps it at one per host); for the probes benchmark and tests. */
-  connectionsOpened(): number {
-    return this.#pool?.stats().connectionsOpened ?? 0;
+  async connectionsOpened(): Promise<number> {
+    return this.#pool ? (await this.#pool).stats().connectionsOpened : 0;
   }
 
   async close(): Promise<void> {
-    await this.#pool?.close();
+    if (this.#pool) await (await this.#pool).close();
   }
 
   #config(name: string): HostConfig {

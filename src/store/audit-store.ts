@@ -33,32 +33,39 @@ export class AuditStore implements AuditLog {
   readonly #db: Db;
   readonly #owner: string;
   readonly #now: () => Date;
+  // Prepared once: every chat request writes two rows, on the event loop.
+  readonly #insert;
+  readonly #update;
 
   constructor(db: Db, now: () => Date = () => new Date(), owner = `${hostname()}:${process.pid}`) {
     this.#db = db;
     this.#now = now;
     this.#owner = owner;
+    this.#insert = db.prepare(
+      `INSERT INTO audit (started_at, actor, platform, command, text, status, owner) VALUES (?, ?, ?, ?, ?, 'running', ?)`,
+    );
+    this.#update = db.prepare(
+      `UPDATE audit SET finished_at = ?, status = ?, detail = ?, command = COALESCE(?, command),
+         duration_ms = CAST(ROUND((julianday(?) - julianday(started_at)) * 86400000) AS INTEGER)
+       WHERE id = ?`,
+    );
   }
 
   start(entry: { actor: string; platform: string; command?: string; text: string }): number {
-    const info = this.#db
-      .prepare(
-        `INSERT INTO audit (started_at, actor, platform, command, text, status, owner)
-         VALUES (?, ?, ?, ?, ?, 'running', ?)`,
-      )
-      .run(this.#now().toISOString(), entry.actor, entry.platform, entry.command ?? null, entry.text, this.#owner);
+    const info = this.#insert.run(
+      this.#now().toISOString(),
+      entry.actor,
+      entry.platform,
+      entry.command ?? null,
+      entry.text,
+      this.#owner,
+    );
     return Number(info.lastInsertRowid);
   }
 
   finish(id: number, status: Exclude<AuditStatus, 'running'>, detail?: string, command?: string): void {
-    const finished = this.#now();
-    this.#db
-      .prepare(
-        `UPDATE audit SET finished_at = ?, status = ?, detail = ?, command = COALESCE(?, command),
-           duration_ms = CAST(ROUND((julianday(?) - julianday(started_at)) * 86400000) AS INTEGER)
-         WHERE id = ?`,
-      )
-      .run(finished.toISOString(), status, detail ?? null, command ?? null, finished.toISOString(), id);
+    const finished = this.#now().toISOString();
+    this.#update.run(finished, status, detail ?? null, command ?? null, finished, id);
   }
 
   /**

@@ -166,6 +166,19 @@ describe('configuration', () => {
     ]);
   });
 
+  it('points them at http.listen when it names a real address, without publicUrl', async () => {
+    h = await startHarness({ http: { listen: '10.8.0.9:8123' } });
+    await h.world.emulator.sendSlashCommand({
+      url: `${h.botUrl}/mattermost/command`,
+      user: 'alice',
+      channel: 'infra',
+      text: 'jobs cancel 42',
+    });
+    const post = await waitFor('the confirmation', () => h?.world.emulator.posts[0]);
+    const actions = (post.props.attachments as { actions: { integration: { url: string } }[] }[])[0]?.actions;
+    expect(actions?.[0]?.integration.url).toBe('http://10.8.0.9:8123/mattermost/actions');
+  });
+
   it('is built from chat.mattermost with its two routes', async () => {
     world = await startWorld();
     const db = openDatabase(':memory:');

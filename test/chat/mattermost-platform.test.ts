@@ -132,6 +132,18 @@ describe('confirmations', () => {
     expect(again.ok).toBe(false);
   });
 
+  it('asks through the response_url where the bot is not a member, and the click still works', async () => {
+    await command('alice', 'jobs cancel 42', { channel: 'general' });
+    const post = await confirmationPost('jobs cancel 42');
+    // Posted in alice's name by Mattermost, with the buttons; the bot's own post was refused (403).
+    expect(post).toMatchObject({ user_id: h.world.ids.alice, channel_id: h.world.ids.general });
+    expect(buttons(post).map((b) => b.id)).toEqual(['detourconfirm', 'detourcancel']);
+    await h.world.emulator.clickButton({ post, actionId: 'detourconfirm', user: 'alice' });
+    await waitFor('the result', () => ephemeralFor(h.world.ids.alice, 'is being cancelled'));
+    expect(h.operations.cancelled).toHaveLength(1);
+    expect(h.world.emulator.warnings).toEqual([]);
+  });
+
   it('cancels on the cancel button and runs nothing', async () => {
     await command('alice', 'jobs cancel 42');
     const post = await confirmationPost('jobs cancel 42');

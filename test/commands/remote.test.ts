@@ -73,7 +73,7 @@ describe.skipIf(!cryptsetup)('unlock over SSH (real sshd, real cryptsetup)', () 
     expect(right.text).toContain('✓ passphrase: ok');
     const wrong = await ask('unlock dataproxies', alice, { askSecret: async () => new Secret('nope') });
     expect(wrong.text).toContain('wrong passphrase for dataproxies: nothing else was attempted.');
-    expect(hosts.connectionsOpened()).toBe(1);
+    expect(await hosts.connectionsOpened()).toBe(1);
   });
 });
 

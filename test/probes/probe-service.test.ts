@@ -185,9 +185,9 @@ describe('probeHosts over SSH (real sshd on loopback)', () => {
     expect(sample(remote?.load).cores).toBe(sample(local?.load).cores);
     expect(sample(remote?.disk).mounts.map((m) => m.mountPoint)).toContain('/');
     expect(remote?.luks).toBeUndefined();
-    expect(hosts.connectionsOpened()).toBe(1);
+    expect(await hosts.connectionsOpened()).toBe(1);
     await service.probeHosts(['remote'], new AbortController().signal);
-    expect(hosts.connectionsOpened()).toBe(1);
+    expect(await hosts.connectionsOpened()).toBe(1);
   });
 
   it('reports a refused connection in every probe of that host, without throwing', async () => {

@@ -103,7 +103,7 @@ export function onDialog(ctx: ActionContext, submit: DialogSubmit): void {
   }
   const value = submit.submission?.passphrase;
   if (typeof value !== 'string' || value === '') {
-    ctx.reply({ errors: { passphrase: ctx.texts.passphraseLabel } });
+    ctx.reply({ errors: { passphrase: ctx.texts.passphraseMissing } });
     return;
   }
   const submitted = ctx.prompts.submit(submit.state, value);

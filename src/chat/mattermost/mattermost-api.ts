@@ -16,7 +16,8 @@ export type PostPatch = Partial<Pick<Post, 'message' | 'props'>>;
 export interface CommandReply {
   response_type: 'ephemeral' | 'in_channel';
   text: string;
-  props?: Record<string, unknown>;
+  /** Message attachments (buttons); the server turns them into a `slack_attachment` post. */
+  attachments?: unknown[];
   extra_responses?: CommandReply[];
 }
 

@@ -4,9 +4,6 @@ import type { MattermostApi } from './mattermost-api.js';
 /** Mattermost ids: 26 lower-case letters and digits. */
 export const isMattermostId = (value: string): boolean => /^[a-z0-9]{26}$/.test(value);
 
-/** A delivery target for one user's direct-message channel with the bot. */
-export const directTarget = (userId: string): string => `@${userId}`;
-
 /**
  * Delivery targets to channel ids, looked up once each. `infra` (a logical
  * channel of the config) → `#infra` or `~infra` → the channel of that URL name

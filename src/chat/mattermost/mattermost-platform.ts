@@ -168,7 +168,7 @@ export class MattermostPlatform implements ChatPlatform {
     if (c.userName) this.#usernames.set(c.userId, c.userName);
     sendJson(res, 200, { response_type: 'ephemeral', text: this.#texts.received(`${c.command} ${c.text}`.trim()) });
     this.#d.metrics.ackSeconds.observe({ platform: 'mattermost' }, (Date.now() - receivedAt) / 1000);
-    void this.#run({ ...c, actionsUrl: this.#actionsUrl(req), receivedAt });
+    this.#spawn({ ...c, actionsUrl: this.#actionsUrl(req), receivedAt });
   }
 
   /** POST /mattermost/actions: confirmation buttons and passphrase dialog submissions. */
@@ -190,12 +190,19 @@ export class MattermostPlatform implements ChatPlatform {
       mention: (userId, fallback) => this.#mention(userId, fallback),
       refuse: (status, reason) => this.#refuse(req, res, status, reason),
       reply: (answer) => sendJson(res, 200, answer),
-      runConfirmed: (r) => void this.#run({ ...r, actionsUrl: url, receivedAt: Date.now(), confirmed: true }),
+      runConfirmed: (r) => this.#spawn({ ...r, actionsUrl: url, receivedAt: Date.now(), confirmed: true }),
     };
     const { action } = parsed;
     if (action.kind === 'dialog') return onDialog(context, action);
     if (action.userName) this.#usernames.set(action.userId, action.userName);
     return onClick(context, action);
+  }
+
+  /** Runs a request after its HTTP answer; a crash is logged, never an unhandled rejection. */
+  #spawn(r: RunRequest): void {
+    this.#run(r).catch((error: unknown) =>
+      this.#d.logger.error({ err: error, platform: 'mattermost' }, 'answering a Mattermost command failed'),
+    );
   }
 
   async #run(r: RunRequest): Promise<void> {

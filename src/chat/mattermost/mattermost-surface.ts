@@ -154,7 +154,7 @@ export class MattermostSurface implements ChatSurface {
       await this.#c.api.respond(this.#c.responseUrl, {
         response_type: 'in_channel',
         text: message.body,
-        props: { attachments },
+        attachments,
       });
     }
   }

@@ -16,6 +16,7 @@ export interface MattermostTexts {
   noTrigger: string;
   promptCancelled: string;
   promptDead: string;
+  passphraseMissing: string;
   received(command: string): string;
   confirmQuestion(text: string, minutes: number): string;
   confirmedBy(user: string, text: string): string;
@@ -31,7 +32,7 @@ export function mattermostTexts(locale: Locale): MattermostTexts {
         cancel: 'Annuler',
         working: 'Toujours en cours…',
         noEmail:
-          'Impossible de connaître votre adresse e-mail : Mattermost doit la montrer au bot (Console système › Utilisateurs et équipes › Afficher l’adresse e-mail).',
+          'Impossible de connaître votre adresse e-mail : Mattermost doit la montrer au bot (réglage PrivacySettings.ShowEmailAddress).',
         expired: 'Cette confirmation a expiré : relancez la commande.',
         alreadyDecided: 'Cette commande a déjà été confirmée ou annulée.',
         dialogTitle: 'Phrase de passe',
@@ -42,6 +43,7 @@ export function mattermostTexts(locale: Locale): MattermostTexts {
         noTrigger: 'Cette requête ne peut pas ouvrir de fenêtre de saisie : relancez la commande.',
         promptCancelled: 'Saisie annulée : rien n’a été fait.',
         promptDead: 'Cette saisie a expiré ou a déjà servi : relancez la commande.',
+        passphraseMissing: 'Tapez la phrase de passe.',
         received: (command) => `C’est noté : \`${command}\``,
         confirmQuestion: (text, minutes) => `Lancer « ${text} » ? (confirmation valable ${minutes} min)`,
         confirmedBy: (user, text) => `${user} a confirmé « ${text} » : c’est parti.`,
@@ -55,7 +57,7 @@ export function mattermostTexts(locale: Locale): MattermostTexts {
         cancel: 'Cancel',
         working: 'Still working on it…',
         noEmail:
-          'Could not find your e-mail address: Mattermost must show it to the bot (System Console › Users and Teams › Show Email Address).',
+          'Could not find your e-mail address: Mattermost must show it to the bot (setting PrivacySettings.ShowEmailAddress).',
         expired: 'This confirmation has expired: run the command again.',
         alreadyDecided: 'This command was already confirmed or cancelled.',
         dialogTitle: 'Passphrase',
@@ -66,6 +68,7 @@ export function mattermostTexts(locale: Locale): MattermostTexts {
         noTrigger: 'This request cannot open a dialog: run the command again.',
         promptCancelled: 'Passphrase prompt cancelled: nothing was done.',
         promptDead: 'This passphrase prompt has expired or was already used: run the command again.',
+        passphraseMissing: 'Type the passphrase.',
         received: (command) => `On it: \`${command}\``,
         confirmQuestion: (text, minutes) => `Run "${text}"? (this confirmation is valid ${minutes} min)`,
         confirmedBy: (user, text) => `${user} confirmed "${text}": running it.`,

@@ -125,13 +125,15 @@ export class SlackPlatform implements ChatPlatform {
       const receivedAt = Date.now();
       await ack();
       this.#d.metrics.ackSeconds.observe({ platform: 'slack' }, (Date.now() - receivedAt) / 1000);
-      void this.#run({
+      // After the ack, and after the other requests already waiting for theirs.
+      const request = {
         userId: command.user_id,
         channelId: command.channel_id,
         text: command.text,
         respond,
         receivedAt,
-      });
+      };
+      setImmediate(() => void this.#run(request));
     });
     this.#app.action('detour_confirm', async ({ ack, body, respond }) => {
       await ack();
