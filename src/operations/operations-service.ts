@@ -63,7 +63,13 @@ export class Operations implements OperationsService {
         entry,
         { tags: request.tags, limit: request.limit, check: request.check },
         { isAdmin: by.isAdmin },
-        { timeoutMs: PLAYBOOK_TIMEOUT_MS, signal: anySignal(signal, options.signal), onProgress: options.onProgress },
+        {
+          timeoutMs: PLAYBOOK_TIMEOUT_MS,
+          signal: anySignal(signal, options.signal),
+          onProgress: options.onProgress,
+          // "task 7/23" needs the task count first: one more ansible start, worth it in a chat.
+          countTasks: true,
+        },
       );
       if (attempt.refused) throw refusalToError(attempt.refusal);
       return attempt.result;

@@ -87,3 +87,29 @@ describe('Slack channel delivery (emulator)', () => {
     });
   });
 });
+
+describe('Slack secret prompts without a public URL', () => {
+  it('refuse to ask, and say how to unlock from the server instead', async () => {
+    const { SlackSurface } = await import('../../src/chat/slack/slack-surface.js');
+    const { slackTexts } = await import('../../src/chat/slack/slack-texts.js');
+    const db = openDatabase(':memory:');
+    const surface = new SlackSurface({
+      client: {} as never,
+      respond: async () => undefined as never,
+      channelId: INFRA,
+      userId: 'U0ALICE001',
+      actor: 'alice@epicerieledetour.org',
+      prompts: new SecretPrompts(db),
+      publicUrl: undefined,
+      promptTimeoutMs: 60_000,
+      texts: slackTexts('en'),
+      onApiCall: () => {},
+      enqueue: () => {},
+    });
+    await expect(surface.askSecret('Passphrase for dataproxies: ', Promise.resolve(undefined))).rejects.toMatchObject({
+      code: 'no_public_url',
+      message: expect.stringContaining('detour run "unlock <target>"'),
+    });
+    expect(db.prepare('SELECT count(*) AS n FROM secret_prompts').get()).toEqual({ n: 0 });
+  });
+});

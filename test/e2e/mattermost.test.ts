@@ -161,7 +161,7 @@ describe('Mattermost through the emulator (built binary)', () => {
     ]) {
       expect(JSON.stringify(seen)).not.toContain(PASS);
     }
-    expect(bot.lines.some((l) => l.includes('"msg":"command started"'))).toBe(true);
+    expect(bot.lines.some((l) => l.includes(`"msg":"command finished"`))).toBe(true);
     expect(bot.lines.join('\n')).not.toContain(PASS);
     for (const file of await readdir(repos.dir)) {
       if (file.startsWith('detour.db')) expect((await readFile(join(repos.dir, file))).includes(PASS)).toBe(false);
