@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorld, type World } from '../emulators/mattermost/fixture.js';
 import { createSlackEmulator, type SlackEmulator } from '../emulators/slack/index.js';
 import { ALICE, BOB, BOT_TOKEN, INFRA, SIGNING_SECRET, workspace } from '../emulators/slack-fixtures.js';
 import { CLI, startDetour } from '../support/detour.js';
@@ -11,14 +12,16 @@ import { createTestRepos, type TestRepos } from '../support/repos.js';
 import { freePort, waitFor } from '../support/wait.js';
 
 /*
- * The real `detour serve` with Slack in HTTP mode, against the Slack
- * emulator: signed slash commands in, Web API and response_url out.
+ * The real `detour serve` with Slack in HTTP mode and Mattermost enabled
+ * together, against both emulators: signed slash commands in, Web API and
+ * response_url out.
  */
 const PASS = 'e2e-slack-passphrase';
 const CAROL = 'U0CAROL003';
 const cryptsetup = findCryptsetup();
 let repos: TestRepos;
 let slack: SlackEmulator;
+let mattermost: World;
 let bot: ReturnType<typeof startDetour>;
 let botUrl: string;
 let config: string;
@@ -39,6 +42,7 @@ beforeAll(async () => {
     users: [...base.users, { id: CAROL, name: 'carol', email: 'carol@epicerieledetour.org' }],
     channels: base.channels.map((c) => (c.id === INFRA ? { ...c, members: [...c.members, CAROL] } : c)),
   });
+  mattermost = await startWorld();
   const port = await freePort();
   botUrl = `http://127.0.0.1:${port}`;
   config = join(dir, 'detour.yaml');
@@ -49,6 +53,7 @@ database: ./detour.db
 http: { listen: "127.0.0.1:${port}", publicUrl: "${botUrl}" }
 chat:
   slack: { mode: http, botToken: "\${SLACK_BOT_TOKEN}", signingSecret: "\${SLACK_SIGNING_SECRET}", apiUrl: "${slack.apiUrl}" }
+  mattermost: { url: "${mattermost.emulator.url}", botToken: "${mattermost.botToken}", commandToken: "${mattermost.commandToken}", team: detour }
   promptTimeout: 4s
 channels: { infra: "#infra" }
 access: { allowedDomains: [epicerieledetour.org], admins: [alice@epicerieledetour.org] }
@@ -77,6 +82,7 @@ ansible:
 afterAll(async () => {
   bot?.child.kill('SIGTERM');
   await slack?.close();
+  await mattermost?.emulator.close();
   await repos?.cleanup();
 });
 
@@ -84,6 +90,31 @@ const command = (user: string, text: string, extra: { forgeSignature?: boolean; 
   slack.sendSlashCommand({ user, channel: INFRA, text, command: '/detour', url: `${botUrl}/slack/events`, ...extra });
 const postedText = (body: unknown) => JSON.stringify(body);
 const responseTo = (url: string) => slack.responseUrlPosts.filter((p) => url.includes(`/${p.id}/`));
+
+describe('Slack (HTTP mode) and Mattermost in one bot', () => {
+  it('serves both at once: each platform gets its own answer, healthz shows both', async () => {
+    const fromSlack = await command(ALICE, 'help');
+    const fromMattermost = await mattermost.emulator.sendSlashCommand({
+      url: `${botUrl}/mattermost/command`,
+      user: 'alice',
+      channel: 'infra',
+      text: 'help',
+    });
+    expect(fromSlack.status).toBe(200);
+    expect(fromMattermost.status).toBe(200);
+    await waitFor('the Slack answer', () =>
+      responseTo(fromSlack.response_url).find((p) => postedText(p.body).includes('Commands you can run')),
+    );
+    await waitFor('the Mattermost answer', () =>
+      mattermost.emulator.ephemeral.find(
+        (e) => e.user_id === mattermost.ids.alice && e.message.includes('Commands you can run'),
+      ),
+    );
+    expect(await fetch(`${botUrl}/healthz`).then((r) => r.json())).toMatchObject({
+      chat: { slack: 'up', mattermost: 'up' },
+    });
+  });
+});
 
 describe('Slack (HTTP mode) through the emulator', () => {
   it('acks at once and answers backup status privately, in Block Kit', async () => {
