@@ -47,6 +47,32 @@ export interface ChatSessionDeps {
 
 const PROGRESS_EVERY_MS = 1_000;
 
+/** The session dependencies every platform builds the same way from its own. */
+export function platformSessionDeps(p: {
+  platform: string;
+  pipeline: Pipeline;
+  confirmations: ConfirmationStore;
+  metrics: Metrics;
+  confirmTimeoutMs: number;
+  now: () => Date;
+  texts: { working: string; confirmQuestion: (text: string, minutes: number) => string };
+  logger: { error(fields: object, message?: string): void };
+  slowAfterMs?: number;
+}): ChatSessionDeps {
+  return {
+    pipeline: p.pipeline,
+    confirmations: p.confirmations,
+    metrics: p.metrics,
+    confirmationTtlMs: p.confirmTimeoutMs,
+    now: p.now,
+    workingText: p.texts.working,
+    slowAfterMs: p.slowAfterMs,
+    confirmText: p.texts.confirmQuestion,
+    onError: (error) =>
+      p.logger.error({ err: error, platform: p.platform }, `answering a ${p.platform} command failed`),
+  };
+}
+
 /** Runs one chat request through the pipeline and answers it where it belongs. Never throws. */
 export async function runChatRequest(
   deps: ChatSessionDeps,

@@ -8,7 +8,7 @@ import { Secret } from '../../core/secret.js';
 import type { Metrics } from '../../http/metrics.js';
 import { BodyTooLargeError, readBody, sendJson } from '../../http/server.js';
 import type { ConfirmationStore } from '../../store/confirmation-store.js';
-import { runChatRequest } from '../chat-session.js';
+import { platformSessionDeps, runChatRequest } from '../chat-session.js';
 import { DeliveryError } from '../delivery/delivery-error.js';
 import type { ChatMessage } from '../message.js';
 import type { ChatPlatform, PlatformState } from '../platform.js';
@@ -240,19 +240,18 @@ export class MattermostPlatform implements ChatPlatform {
       enqueue: this.#d.enqueue,
     });
     await runChatRequest(
-      {
+      platformSessionDeps({
+        platform: 'mattermost',
         pipeline: this.#pipeline as Pipeline,
         confirmations: this.#d.confirmations,
         metrics: this.#d.metrics,
-        confirmationTtlMs: this.#d.chat.confirmTimeout,
+        confirmTimeoutMs: this.#d.chat.confirmTimeout,
         now: this.#d.now,
+        texts: this.#texts,
+        logger,
         // The ack already said "on it": this only tells a long silence apart from a hang.
-        workingText: this.#texts.working,
         slowAfterMs: 30_000,
-        confirmText: this.#texts.confirmQuestion,
-        onError: (error) =>
-          logger.error({ err: error, platform: 'mattermost' }, 'answering a Mattermost command failed'),
-      },
+      }),
       {
         platform: 'mattermost',
         actor: { kind: 'user', email, platformUserId: r.userId },

@@ -7,7 +7,7 @@ import type { Logger } from '../../core/logger.js';
 import type { Pipeline } from '../../core/pipeline.js';
 import type { Metrics } from '../../http/metrics.js';
 import type { ConfirmationStore } from '../../store/confirmation-store.js';
-import { runChatRequest } from '../chat-session.js';
+import { platformSessionDeps, runChatRequest } from '../chat-session.js';
 import { DeliveryError } from '../delivery/delivery-error.js';
 import type { ChatMessage } from '../message.js';
 import type { ChatPlatform, PlatformState } from '../platform.js';
@@ -204,16 +204,16 @@ export class SlackPlatform implements ChatPlatform {
       enqueue: this.#d.enqueue,
     });
     await runChatRequest(
-      {
+      platformSessionDeps({
+        platform: 'slack',
         pipeline: this.#pipeline as Pipeline,
         confirmations: this.#d.confirmations,
         metrics: this.#d.metrics,
-        confirmationTtlMs: this.#d.chat.confirmTimeout,
+        confirmTimeoutMs: this.#d.chat.confirmTimeout,
         now: this.#d.now,
-        workingText: this.#texts.working,
-        confirmText: this.#texts.confirmQuestion,
-        onError: (error) => logger.error({ err: error, platform: 'slack' }, 'answering a Slack command failed'),
-      },
+        texts: this.#texts,
+        logger,
+      }),
       {
         platform: 'slack',
         actor: { kind: 'user', email, platformUserId: r.userId },
