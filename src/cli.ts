@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { type CliValues, cliOptions as options } from './cli/values.js';
 import { ConfigError } from './core/errors.js';
 
 /*
@@ -16,21 +17,6 @@ const USAGE = `usage:
   detour job run <name>                           (not available yet)
   detour report monthly [--month YYYY-MM]         (not available yet)
 exit codes: 0 ok, 1 command failed, 2 bad usage or config, 3 denied`;
-
-const options = {
-  config: { type: 'string' },
-  as: { type: 'string' },
-  json: { type: 'boolean' },
-  since: { type: 'string' },
-  limit: { type: 'string' },
-  month: { type: 'string' },
-  out: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-export type CliValues = {
-  [K in keyof typeof options]?: (typeof options)[K]['type'] extends 'boolean' ? boolean : string;
-};
 
 async function main(argv: string[]): Promise<number> {
   let parsed: { values: CliValues; positionals: string[] };

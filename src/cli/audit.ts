@@ -1,9 +1,9 @@
-import type { CliValues } from '../cli.js';
 import { alignColumns, formatTime } from '../core/format.js';
 import { silentLogger } from '../core/logger.js';
 import { AuditStore } from '../store/audit-store.js';
 import { openDatabase } from '../store/database.js';
 import { loadCliConfig } from './load.js';
+import type { CliValues } from './values.js';
 
 /** `detour audit`: what was run, by whom, when, how long it took and how it ended. */
 export async function listAudit(values: CliValues): Promise<number> {

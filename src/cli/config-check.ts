@@ -1,7 +1,7 @@
-import type { CliValues } from '../cli.js';
 import { ConfigError } from '../core/errors.js';
 import { silentLogger } from '../core/logger.js';
 import { loadCliConfig } from './load.js';
+import type { CliValues } from './values.js';
 
 /** `detour config check`: every problem with its path, exit 2; or a short summary, exit 0. */
 export async function configCheck(values: CliValues): Promise<number> {

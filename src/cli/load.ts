@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import type { CliValues } from '../cli.js';
 import { DEMO_LABEL, prepareDemo } from '../config/demo.js';
 import { findConfigPath, loadConfigFile, validateConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../core/logger.js';
 import { lazyExecaRunner } from '../main.js';
+import type { CliValues } from './values.js';
 
 /** The config of --config, $DETOUR_CONFIG or ./detour.yaml, else the embedded demo. */
 export async function loadCliConfig(values: CliValues, logger: Logger): Promise<{ config: Config; label: string }> {

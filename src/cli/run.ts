@@ -1,11 +1,11 @@
 import { userInfo } from 'node:os';
 import { readSecret } from '../chat/console/read-secret.js';
-import type { CliValues } from '../cli.js';
 import type { Actor } from '../core/actor.js';
 import type { Outcome } from '../core/pipeline.js';
 import { createLogger } from '../log.js';
 import { buildApp, lazyExecaRunner } from '../main.js';
 import { loadCliConfig } from './load.js';
+import type { CliValues } from './values.js';
 
 // `confirm` cannot happen here (no confirmation is asked at the console); 1 would be a bug made visible.
 const EXIT_CODES: Record<Outcome, number> = { ok: 0, failed: 1, error: 1, usage: 2, denied: 3, confirm: 1 };

@@ -3,7 +3,6 @@ import { ConsolePlatform } from '../chat/console/console-platform.js';
 import { DeliveryQueue } from '../chat/delivery/delivery-queue.js';
 import type { ChatPlatform } from '../chat/platform.js';
 import { SecretPrompts } from '../chat/secret-prompts.js';
-import type { CliValues } from '../cli.js';
 import { healthRoute } from '../http/health.js';
 import { Metrics } from '../http/metrics.js';
 import { secretPageRoutes } from '../http/secret-page.js';
@@ -13,6 +12,7 @@ import { buildApp, lazyExecaRunner } from '../main.js';
 import { ConfirmationStore } from '../store/confirmation-store.js';
 import { OutboxStore } from '../store/outbox-store.js';
 import { loadCliConfig } from './load.js';
+import type { CliValues } from './values.js';
 
 /** `detour serve`: chat platforms, the HTTP server, the console when stdin is a terminal; stops cleanly on a signal. */
 export async function serve(values: CliValues): Promise<number> {
