@@ -3,7 +3,8 @@ import { actorLabel } from '../src/core/actor.js';
 import { defineCommand } from '../src/core/command.js';
 import { alignColumns, formatAge } from '../src/core/format.js';
 import { fill, type Locale } from '../src/core/i18n.js';
-import { type AnsibleRunResult, describeProgress } from '../src/runners/ansible/index.js';
+import { describeProgress } from '../src/runners/ansible/output-parser.js';
+import type { AnsibleRunResult } from '../src/runners/ansible/run.js';
 
 const text = {
   header: { en: '{playbook}{check}: {outcome} in {duration}', fr: '{playbook}{check} : {outcome} en {duration}' },

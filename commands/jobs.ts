@@ -21,7 +21,7 @@ export const jobs = defineCommand({
   args: z.object({}),
   changes: false,
   async run(ctx) {
-    const running = ctx.services.operations.jobs();
+    const running = await ctx.services.operations.jobs();
     if (running.length === 0) return { outcome: 'ok', text: text.none[ctx.locale] };
     const now = Date.now();
     const rows = running.map((j) => [
@@ -46,7 +46,7 @@ export const jobsCancel = defineCommand({
   args: z.object({ id: z.string().transform((id) => id.replace(/^#/, '')) }),
   changes: true,
   async run(ctx, args) {
-    const job = ctx.services.operations.cancelJob(args.id, actorLabel(ctx.actor));
+    const job = await ctx.services.operations.cancelJob(args.id, actorLabel(ctx.actor));
     return {
       outcome: 'ok',
       text: fill(text.cancelled[ctx.locale], { id: job.id, key: job.key }),

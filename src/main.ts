@@ -5,14 +5,12 @@ import type { Config } from './config/schema.js';
 import type { Logger } from './core/logger.js';
 import { createPipeline, type Pipeline } from './core/pipeline.js';
 import { HostRegistry } from './hosts/host-registry.js';
-import { Operations } from './operations/operations-service.js';
+import { lazyOperations, lazyProbeService } from './lazy-services.js';
 import { projectRoot } from './paths.js';
-import { createProbeService } from './probes/probe-service.js';
 import type { ProcessRunner } from './runners/process.js';
 import { AuditStore } from './store/audit-store.js';
 import { type Db, openDatabase } from './store/database.js';
 import { ObservationStore } from './store/observation-store.js';
-import { SampleStore } from './store/sample-store.js';
 
 export interface App {
   config: Config;
@@ -54,19 +52,23 @@ export function buildApp(options: AppOptions): App {
     logger: logger.child({ component: 'backups' }),
     refresh: options.refresh,
   });
-  const probes = createProbeService({
-    config,
-    hosts,
-    store: new SampleStore(db),
-    now,
-    logger: logger.child({ component: 'probes' }),
+  const probes = lazyProbeService(config, async () => {
+    const [{ createProbeService }, { SampleStore }] = await Promise.all([
+      import('./probes/probe-service.js'),
+      import('./store/sample-store.js'),
+    ]);
+    const store = new SampleStore(db);
+    return createProbeService({ config, hosts, store, now, logger: logger.child({ component: 'probes' }) });
   });
-  const operations = new Operations({
-    config,
-    run,
-    hosts,
-    defaultPlaybookDir: join(projectRoot(), 'playbooks'),
-    logger: logger.child({ component: 'operations' }),
+  const operations = lazyOperations(config, async () => {
+    const { Operations } = await import('./operations/operations-service.js');
+    return new Operations({
+      config,
+      run,
+      hosts,
+      defaultPlaybookDir: join(projectRoot(), 'playbooks'),
+      logger: logger.child({ component: 'operations' }),
+    });
   });
   const pipeline = createPipeline({
     commands,

@@ -76,11 +76,11 @@ export class Operations implements OperationsService {
     });
   }
 
-  jobs() {
+  async jobs() {
     return this.#jobs.list();
   }
 
-  cancelJob(id: string, by: string) {
+  async cancelJob(id: string, by: string) {
     const cancelled = this.#jobs.cancel(id, by);
     if (!cancelled.ok) {
       const running = this.#jobs.list().map((j) => j.id);

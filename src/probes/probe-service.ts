@@ -5,7 +5,6 @@ import { DetourError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { CertificateReport, HostProbeReport, ProbeOutcome, ProbeService } from '../core/ports/probes.js';
 import type { HostRegistry } from '../hosts/host-registry.js';
-import { SshError } from '../runners/ssh.js';
 import type { SampleStore } from '../store/sample-store.js';
 import { rankCertificate } from './certificate-info.js';
 import { checkCertificateFile, checkServerCertificate } from './certificates.js';
@@ -210,7 +209,8 @@ async function bounded<T>(
 export function describeError(error: ProbeError): string {
   let cause: unknown = error.cause;
   while (cause instanceof Error) {
-    if (cause instanceof SshError) return truncate(cause.message);
+    // By its code, not its class: importing the SSH library here would load it for every bot.
+    if (cause instanceof DetourError && cause.code.startsWith('ssh_')) return truncate(cause.message);
     cause = cause.cause;
   }
   return truncate(error.message);

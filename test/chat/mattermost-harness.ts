@@ -48,8 +48,8 @@ function fakeOperations(): FakeOperations {
   const service: OperationsService = {
     playbooks: () => [],
     runPlaybook: () => Promise.reject(new Error('not used here')),
-    jobs: () => [],
-    cancelJob(id, by) {
+    jobs: async () => [],
+    async cancelJob(id, by) {
       if (id !== '42') throw new CommandFailedError('unknown_job', `no running job ${id}`);
       cancelled.push({ id, by });
       return { id, key: 'ansible:slow', startedBy: 'alice@epicerieledetour.org', startedAt: new Date() };

@@ -30,9 +30,9 @@ export interface OperationsService {
     by: Requester,
     options: { signal: AbortSignal; onProgress: (p: AnsibleProgress) => void },
   ): Promise<AnsibleRunResult>;
-  jobs(): RunningJob[];
+  jobs(): Promise<RunningJob[]>;
   /** Throws CommandFailedError for an unknown job. */
-  cancelJob(id: string, by: string): RunningJob;
+  cancelJob(id: string, by: string): Promise<RunningJob>;
   unlockTargets(): string[];
   unlock(
     target: string,
