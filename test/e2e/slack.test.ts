@@ -269,3 +269,38 @@ describe('Slack (HTTP mode) through the emulator', () => {
     90_000,
   );
 });
+
+describe('Slack confirmations across a restart', () => {
+  it('survive the restart and run once, even when clicked twice at once', async () => {
+    await command(ALICE, 'jobs cancel 7');
+    const ask = await waitFor('the confirmation', () =>
+      slack.messages.find((m) => m.text.includes('Run "jobs cancel 7"?')),
+    );
+    bot.child.kill('SIGTERM');
+    expect(await new Promise((r) => bot.child.once('exit', r))).toBe(0);
+    bot = startDetour(['serve', '--config', config], {
+      cwd: repos.dir,
+      env: { ...repos.env, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET },
+    });
+    await bot.waitForLine((l) => l.includes('detour-bot serving'));
+    // The new process finds the confirmation in SQLite; of two simultaneous clicks, one wins.
+    const click = () =>
+      slack.clickButton({
+        user: ALICE,
+        channel: INFRA,
+        ts: ask.ts,
+        actionId: 'detour_confirm',
+        url: `${botUrl}/slack/events`,
+      });
+    const clicks = await Promise.all([click(), click()]);
+    expect(clicks.map((c) => c.status)).toEqual([200, 200]);
+    const answers = () => clicks.flatMap((c) => responseTo(c.response_url)).map((p) => postedText(p.body));
+    await waitFor(
+      'the result and the refusal',
+      () =>
+        answers().some((a) => a.includes('no running job 7')) &&
+        answers().some((a) => a.includes('already confirmed or cancelled')),
+    );
+    expect(answers().filter((a) => a.includes('no running job 7'))).toHaveLength(1);
+  });
+});
