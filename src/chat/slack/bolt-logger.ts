@@ -2,10 +2,11 @@ import { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { Logger } from '../../core/logger.js';
 
 /** Bolt's logger interface on top of ours, so Slack's library logs go to the same structured log. */
-export function boltLogger(logger: Logger): BoltLogger {
+export function boltLogger(logger: Logger, debug = process.env.DETOUR_LOG_LEVEL === 'debug'): BoltLogger {
   const fmt = (msgs: unknown[]) => msgs.map((m) => (typeof m === 'string' ? m : String(m))).join(' ');
   return {
-    debug: (...m: unknown[]) => logger.debug({}, fmt(m)),
+    // Bolt logs several debug lines per request: format them only when someone reads them.
+    debug: debug ? (...m: unknown[]) => logger.debug({}, fmt(m)) : () => {},
     info: (...m: unknown[]) => logger.info({}, fmt(m)),
     warn: (...m: unknown[]) => logger.warn({}, fmt(m)),
     error: (...m: unknown[]) => logger.error({}, fmt(m)),

@@ -7,6 +7,7 @@ import type { Logger } from '../../core/logger.js';
 import type { Pipeline } from '../../core/pipeline.js';
 import type { Metrics } from '../../http/metrics.js';
 import type { ConfirmationStore } from '../../store/confirmation-store.js';
+import { AckFirst } from '../ack-first.js';
 import { platformSessionDeps, runChatRequest } from '../chat-session.js';
 import { DeliveryError } from '../delivery/delivery-error.js';
 import type { ChatMessage } from '../message.js';
@@ -54,6 +55,7 @@ export class SlackPlatform implements ChatPlatform {
   readonly #channels: SlackChannels;
   readonly #texts;
   #pipeline: Pipeline | undefined;
+  readonly #ackFirst = new AckFirst();
   #state: PlatformState = 'connecting';
 
   constructor(deps: SlackPlatformDeps) {
@@ -103,7 +105,10 @@ export class SlackPlatform implements ChatPlatform {
       res.writeHead(404).end();
       return;
     }
+    const answered = this.#ackFirst.received();
+    res.once('close', answered);
     res.once('finish', () => {
+      answered();
       if (res.statusCode === 401 || res.statusCode === 400 || res.statusCode === 413) {
         const reason =
           res.statusCode === 401 ? 'bad_signature_or_stale' : res.statusCode === 413 ? 'too_large' : 'malformed';
@@ -133,7 +138,7 @@ export class SlackPlatform implements ChatPlatform {
         respond,
         receivedAt,
       };
-      setImmediate(() => void this.#run(request));
+      this.#ackFirst.schedule(() => void this.#run(request));
     });
     this.#app.action('detour_confirm', async ({ ack, body, respond }) => {
       await ack();
