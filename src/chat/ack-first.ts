@@ -2,7 +2,7 @@
  * Acknowledgements first, work second. Slack wants every request acked within
  * 3 s; a burst of commands must not see its acks wait behind the work of the
  * commands acked just before. Work therefore starts once no request has been
- * waiting for its ack for `quietMs`, or after `maxDelayMs` at the latest, so
+ * waiting for its ack for `quietMs` (50 ms), or after `maxDelayMs` at the latest, so
  * a steady stream of requests cannot starve it. A lone command waits `quietMs`.
  */
 export class AckFirst {
@@ -14,7 +14,7 @@ export class AckFirst {
   #maxTimer: NodeJS.Timeout | undefined;
 
   constructor(options: { quietMs?: number; maxDelayMs?: number } = {}) {
-    this.#quietMs = options.quietMs ?? 20;
+    this.#quietMs = options.quietMs ?? 50;
     this.#maxDelayMs = options.maxDelayMs ?? 5_000;
   }
 
