@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { type AccessRules, authorise, isAdmin } from './access.js';
 import { type Actor, actorLabel } from './actor.js';
 import type { AuditLog, AuditStatus } from './audit.js';
@@ -50,6 +51,17 @@ export interface PipelineDeps {
 }
 
 export type Pipeline = (invocation: Invocation) => Promise<PipelineResult>;
+
+/**
+ * The signal a command's child processes listen to: one listener per process,
+ * and `backup status` alone starts two per repository, past Node's default
+ * warning threshold of 10.
+ */
+function commandSignal(given: AbortSignal | undefined): AbortSignal {
+  const signal = given ?? new AbortController().signal;
+  setMaxListeners(0, signal);
+  return signal;
+}
 
 /**
  * The one path every request takes: parse and validate, authorise, audit
@@ -108,7 +120,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           platform: inv.platform,
           services: deps.services,
           commands: deps.commands,
-          signal: inv.signal ?? new AbortController().signal,
+          signal: commandSignal(inv.signal),
           askSecret:
             inv.askSecret ??
             (() => Promise.reject(new CommandFailedError('no_secret_prompt', t(locale, 'noSecretPrompt')))),
