@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupStatusService } from '../../src/backups/backup-service.js';
 import type { BackupConfig } from '../../src/config/schema.js';
@@ -61,7 +62,9 @@ function service(refresh: 'background' | 'before-answer', list = backups, now = 
   return { svc, run, store };
 }
 
+// As the pipeline does for a command: every repository's processes listen to it.
 const signal = new AbortController().signal;
+setMaxListeners(0, signal);
 const markers = (report: Awaited<ReturnType<BackupStatusService['status']>>) =>
   Object.fromEntries(report.repositories.map((r) => [r.name, r.marker]));
 
