@@ -27,6 +27,8 @@ export async function serve(values: CliValues): Promise<number> {
     logger: logger.child({ component: 'delivery' }),
     onDepth: (platform, depth) => metrics.deliveryQueueDepth.set({ platform }, depth),
   });
+  // Known once the server listens (a `:0` port is chosen then); Mattermost's button URLs need it.
+  let boundUrl: string | undefined;
   const built = await buildPlatforms({
     config,
     confirmations: new ConfirmationStore(app.db),
@@ -36,6 +38,7 @@ export async function serve(values: CliValues): Promise<number> {
     logger,
     now,
     enqueue: (platform, channel, message, delayMs) => delivery.post(channel, message, platform, delayMs),
+    listenUrl: () => boundUrl,
   });
   const platforms: ChatPlatform[] = [...built.platforms];
   const http = await startHttpServer(
@@ -48,7 +51,8 @@ export async function serve(values: CliValues): Promise<number> {
     },
     (error) => logger.error({ err: error }, 'HTTP handler failed'),
   );
-  logger.info({ config: label, url: `http://${http.address.host}:${http.address.port}` }, 'detour-bot serving');
+  boundUrl = `http://${http.address.host}:${http.address.port}`;
+  logger.info({ config: label, url: boundUrl }, 'detour-bot serving');
   for (const platform of built.platforms) {
     await platform
       .start(app.pipeline)
