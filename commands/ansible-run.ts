@@ -3,7 +3,7 @@ import { actorLabel } from '../src/core/actor.js';
 import { defineCommand } from '../src/core/command.js';
 import { alignColumns, formatAge } from '../src/core/format.js';
 import { fill, type Locale } from '../src/core/i18n.js';
-import { describeProgress } from '../src/runners/ansible/output-parser.js';
+import { describeProgress } from '../src/runners/ansible/progress.js';
 import type { AnsibleRunResult } from '../src/runners/ansible/run.js';
 
 const text = {

@@ -4,14 +4,15 @@ export type { JobCancel, JobHandle, JobStart, RunningJob } from './job-registry.
 export { ansibleJobKey, JobCanceledError, JobRegistry } from './job-registry.js';
 export type { AnsibleOutcome } from './outcome.js';
 export { ansibleErrorMessage, classifyAnsibleExit } from './outcome.js';
+export { AnsibleOutputParser } from './output-parser.js';
 export type {
   AnsibleProgress,
   FailedTask,
   HostStats,
   HostTaskStatus,
   ParsedAnsibleOutput,
-} from './output-parser.js';
-export { AnsibleOutputParser, describeProgress, shorten } from './output-parser.js';
+} from './progress.js';
+export { describeProgress, shorten } from './progress.js';
 export type {
   AnsibleRefusal,
   AnsibleRequest,

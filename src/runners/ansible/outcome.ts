@@ -1,6 +1,5 @@
 import type { ProcessResult } from '../process.js';
-import type { ParsedAnsibleOutput } from './output-parser.js';
-import { shorten } from './output-parser.js';
+import { type ParsedAnsibleOutput, shorten } from './progress.js';
 
 /**
  * How a run ended. Exit codes of ansible-playbook 2.14: 0 ok, 1 error, 2 a host

@@ -5,8 +5,8 @@ import type { AnsibleArgvOptions, AnsiblePaths } from './argv.js';
 import { buildAnsibleInvocation } from './argv.js';
 import type { AnsibleOutcome } from './outcome.js';
 import { ansibleErrorMessage, classifyAnsibleExit } from './outcome.js';
-import type { AnsibleProgress, FailedTask, HostStats } from './output-parser.js';
 import { AnsibleOutputParser } from './output-parser.js';
+import type { AnsibleProgress, FailedTask, HostStats } from './progress.js';
 import type { AnsibleRefusal, AnsibleRequest, PlaybookEntry, ValidatedAnsibleRequest } from './request.js';
 import { validateAnsibleRequest } from './request.js';
 
