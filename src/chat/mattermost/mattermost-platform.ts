@@ -12,6 +12,7 @@ import { platformSessionDeps, runChatRequest } from '../chat-session.js';
 import { DeliveryError } from '../delivery/delivery-error.js';
 import type { ChatMessage } from '../message.js';
 import type { ChatPlatform, PlatformState } from '../platform.js';
+import { recordRejection } from '../rejected-request.js';
 import type { SecretPrompts } from '../secret-prompts.js';
 import { UserCache } from '../user-cache.js';
 import { type ActionContext, actionsUrl, onClick, onDialog } from './mattermost-actions.js';
@@ -279,14 +280,7 @@ export class MattermostPlatform implements ChatPlatform {
 
   /** Refused before reaching any command: counted, logged and audited. */
   #refuse(req: IncomingMessage, res: ServerResponse, status: number, reason: string): void {
-    const { metrics, logger, audit } = this.#d;
-    metrics.rejectedRequests.inc({ platform: 'mattermost', reason });
-    logger.warn(
-      { platform: 'mattermost', status, reason, path: req.url, remote: req.socket.remoteAddress },
-      'Mattermost request refused',
-    );
-    const id = audit.start({ actor: 'unknown', platform: 'mattermost', text: `(${req.method} ${req.url})` });
-    audit.finish(id, 'denied', `request refused: ${reason}`);
+    recordRejection(this.#d, 'mattermost', req, status, reason);
     sendJson(res, status, { error: reason });
   }
 

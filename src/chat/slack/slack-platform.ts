@@ -12,6 +12,7 @@ import { platformSessionDeps, runChatRequest } from '../chat-session.js';
 import { DeliveryError } from '../delivery/delivery-error.js';
 import type { ChatMessage } from '../message.js';
 import type { ChatPlatform, PlatformState } from '../platform.js';
+import { recordRejection } from '../rejected-request.js';
 import type { SecretPrompts } from '../secret-prompts.js';
 import { UserCache } from '../user-cache.js';
 import { toSlackBlocks } from './blocks.js';
@@ -112,13 +113,7 @@ export class SlackPlatform implements ChatPlatform {
       if (res.statusCode === 401 || res.statusCode === 400 || res.statusCode === 413) {
         const reason =
           res.statusCode === 401 ? 'bad_signature_or_stale' : res.statusCode === 413 ? 'too_large' : 'malformed';
-        this.#d.metrics.rejectedRequests.inc({ platform: 'slack', reason });
-        this.#d.logger.warn(
-          { platform: 'slack', status: res.statusCode, reason, remote: req.socket.remoteAddress },
-          'Slack request refused',
-        );
-        const id = this.#d.audit.start({ actor: 'unknown', platform: 'slack', text: `(${req.method} ${req.url})` });
-        this.#d.audit.finish(id, 'denied', `request refused: ${reason}`);
+        recordRejection(this.#d, 'slack', req, res.statusCode, reason);
       }
     });
     this.#receiver.requestListener(req, res);
