@@ -34,20 +34,24 @@ export async function buildPlatforms(deps: PlatformDeps): Promise<{ platforms: C
   const { config } = deps;
   const platforms: ChatPlatform[] = [];
   const routes: Routes = {};
+  // What every adapter gets alike.
+  const shared = {
+    chat: config.chat,
+    channels: config.channels,
+    publicUrl: config.http.publicUrl,
+    locale: config.locale,
+    confirmations: deps.confirmations,
+    prompts: deps.prompts,
+    metrics: deps.metrics,
+    audit: deps.audit,
+    logger: deps.logger,
+    now: deps.now,
+  };
   if (config.chat.slack) {
     const { SlackPlatform } = await import('./slack/slack-platform.js');
     const slack = new SlackPlatform({
       slack: config.chat.slack,
-      chat: config.chat,
-      channels: config.channels,
-      publicUrl: config.http.publicUrl,
-      locale: config.locale,
-      confirmations: deps.confirmations,
-      prompts: deps.prompts,
-      metrics: deps.metrics,
-      audit: deps.audit,
-      logger: deps.logger,
-      now: deps.now,
+      ...shared,
       enqueue: (channel, message, delayMs) => deps.enqueue('slack', channel, message, delayMs),
     });
     platforms.push(slack);
@@ -57,18 +61,9 @@ export async function buildPlatforms(deps: PlatformDeps): Promise<{ platforms: C
     const { MattermostPlatform } = await import('./mattermost/mattermost-platform.js');
     const mattermost = new MattermostPlatform({
       mattermost: config.chat.mattermost,
-      chat: config.chat,
-      channels: config.channels,
-      publicUrl: config.http.publicUrl,
+      ...shared,
       listen: config.http.listen,
       listenUrl: deps.listenUrl,
-      locale: config.locale,
-      confirmations: deps.confirmations,
-      prompts: deps.prompts,
-      metrics: deps.metrics,
-      audit: deps.audit,
-      logger: deps.logger,
-      now: deps.now,
       enqueue: (channel, message, delayMs) => deps.enqueue('mattermost', channel, message, delayMs),
     });
     platforms.push(mattermost);

@@ -21,6 +21,7 @@ import {
 } from '../../src/runners/ansible/index.js';
 import { execaRunner } from '../../src/runners/execa-runner.js';
 import type { ProcessRequest, ProcessResult, ProcessRunner } from '../../src/runners/process.js';
+import { createLuksImage } from '../support/luks.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/ansible/', import.meta.url));
 const PLAYBOOKS = fileURLToPath(new URL('../../playbooks/', import.meta.url));
@@ -320,25 +321,7 @@ describe.skipIf(!hasAnsible)('ansible runner (real ansible-playbook, local conne
     let image: string;
 
     beforeAll(async () => {
-      image = join(tmp, 'luks.img');
-      expect(spawnSync('truncate', ['-s', '32M', image]).status).toBe(0);
-      const format = spawnSync(
-        CRYPTSETUP,
-        [
-          'luksFormat',
-          '--batch-mode',
-          '--type',
-          'luks2',
-          '--pbkdf',
-          'pbkdf2',
-          '--pbkdf-force-iterations',
-          '1000',
-          '--key-file=-',
-          image,
-        ],
-        { input: passphrase },
-      );
-      expect(format.status).toBe(0);
+      image = await createLuksImage(CRYPTSETUP, tmp, passphrase);
     });
 
     const unlockEntry: PlaybookEntry = { name: 'unlock', file: 'unlock.yml', tags: ['testvol'] };
