@@ -67,8 +67,15 @@ export class HostRegistry {
     return 'ssh' in host && host.ssh.sudo ? ['sudo', '-n'] : [];
   }
 
+  /** Commands through runnerFor; files read over the host's SFTP session when it is remote. */
   accessFor(name: string): HostAccess {
-    return localHostAccessOver(this.runnerFor(name), this.isLocal(name));
+    const access = localHostAccess(this.runnerFor(name));
+    if (this.isLocal(name)) return access;
+    return {
+      exec: access.exec,
+      readFile: async (path) => (await this.#sshPool()).readFile(name, path),
+      stat: async (path) => (await this.#sshPool()).stat(name, path),
+    };
   }
 
   /** Handshakes so far (reuse keeps it at one per host); for the probes benchmark and tests. */
@@ -89,19 +96,4 @@ export class HostRegistry {
       );
     return host;
   }
-}
-
-/** HostAccess on any runner: local reads use the file system, remote ones `cat`. */
-function localHostAccessOver(run: ProcessRunner, local: boolean): HostAccess {
-  const access = localHostAccess(run);
-  if (local) return access;
-  return {
-    exec: access.exec,
-    async readFile(path) {
-      const result = await access.exec(['cat', '--', path], { timeoutMs: 10_000 });
-      if (result.exitCode !== 0)
-        throw new DetourError('read_failed', `cannot read ${path}: ${result.stderr.split('\n')[0] ?? ''}`);
-      return result.stdout;
-    },
-  };
 }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { ProcessResult, ProcessRunner } from '../runners/process.js';
 
 export interface ExecOptions {
@@ -6,14 +6,23 @@ export interface ExecOptions {
   signal?: AbortSignal;
 }
 
+/** What `stat` tells of an existing path (symbolic links followed, as `test -e` does). */
+export interface PathStat {
+  isDirectory: boolean;
+}
+
 /**
- * What a probe needs from a host: run a program, read a file. The local
- * implementation is below; an SSH one runs the same argv and reads files
- * remotely, so every probe stays "argv or path in, pure parser out".
+ * What a probe needs from a host: run a program, read a file, see whether a
+ * path exists. The local implementation is below; the SSH one
+ * (HostRegistry.accessFor) runs the same argv and reads files over SFTP,
+ * so every probe stays "argv or path in, pure parser out".
  */
 export interface HostAccess {
   exec(argv: readonly string[], opts: ExecOptions): Promise<ProcessResult>;
+  /** Rejects with an error whose `code` says why (ENOENT, EACCES, …), locally and remotely alike. */
   readFile(path: string): Promise<string>;
+  /** undefined when nothing is there. */
+  stat(path: string): Promise<PathStat | undefined>;
 }
 
 // Short: probes are read-only, and a hung df should not hold the job long.
@@ -38,5 +47,16 @@ export function localHostAccess(run: ProcessRunner): HostAccess {
     readFile(path) {
       return readFile(path, 'utf8');
     },
+    stat: localStat,
   };
+}
+
+export async function localStat(path: string): Promise<PathStat | undefined> {
+  try {
+    return { isDirectory: (await stat(path)).isDirectory() };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw error;
+  }
 }

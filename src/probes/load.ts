@@ -1,16 +1,17 @@
 import type { HostAccess } from './host-access.js';
 import type { ProbeResult } from './probe-error.js';
-import { DEFAULT_PROBE_TIMEOUT_MS, execStdout, ProbeError, readText, settle } from './probe-error.js';
+import { ProbeError, readText, settle } from './probe-error.js';
 import type { LoadSample } from './sample.js';
 
 export const LOADAVG_PATH = '/proc/loadavg';
 export const CPUINFO_PATH = '/proc/cpuinfo';
 /*
- * `getconf _NPROCESSORS_ONLN` (sysconf) rather than `nproc`: nproc honours the
+ * The online CPUs as glibc's sysconf(_NPROCESSORS_ONLN) (and so
+ * `getconf`) counts them: from this list first. Not `nproc`, which honours the
  * caller's CPU affinity and cgroup quota, while the load average counts every
- * task on the machine, so it has to be divided by the machine's online CPUs.
+ * task on the machine. A file rather than getconf: no process on the host.
  */
-export const CORES_ARGV = ['getconf', '_NPROCESSORS_ONLN'] as const;
+export const CPU_ONLINE_PATH = '/sys/devices/system/cpu/online';
 
 export interface LoadAverage {
   load1: number;
@@ -33,10 +34,18 @@ export function parseLoadavg(text: string): LoadAverage {
   };
 }
 
-/** A positive integer from getconf's output, or undefined. */
-export function parseCoreCount(text: string): number | undefined {
-  const n = Number(text.trim());
-  return Number.isInteger(n) && n > 0 ? n : undefined;
+/** `0-3,6,8-9` (the kernel's CPU list format) → 7, or undefined when it is not such a list. */
+export function countCpuList(text: string): number | undefined {
+  let count = 0;
+  for (const part of text.trim().split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!m) return undefined;
+    const first = Number(m[1]);
+    const last = m[2] === undefined ? first : Number(m[2]);
+    if (last < first) return undefined;
+    count += last - first + 1;
+  }
+  return count;
 }
 
 /** Counts `processor : N` lines (x86 and ARM both list one per online CPU). */
@@ -56,30 +65,29 @@ export function buildLoadSample(load: LoadAverage, cores: number): LoadSample {
 }
 
 export interface LoadProbeOptions {
-  timeoutMs?: number;
-  signal?: AbortSignal;
   loadavgPath?: string;
+  cpuOnlinePath?: string;
   cpuinfoPath?: string;
 }
 
 async function coreCount(host: HostAccess, options: LoadProbeOptions): Promise<number> {
-  const exec = { timeoutMs: options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS, signal: options.signal };
   try {
-    const cores = parseCoreCount(await execStdout(host, 'load', CORES_ARGV, exec));
+    const cores = countCpuList(await host.readFile(options.cpuOnlinePath ?? CPU_ONLINE_PATH));
     if (cores !== undefined) return cores;
-  } catch (error) {
-    if (!(error instanceof ProbeError)) throw error;
+  } catch {
+    // No /sys (some containers, non-Linux kernels): /proc/cpuinfo lists the same CPUs.
   }
-  // getconf is in libc-bin on Debian but not on every minimal image.
-  const path = options.cpuinfoPath ?? CPUINFO_PATH;
-  const cores = countCpuinfoProcessors(await readText(host, 'load', path));
+  const cores = countCpuinfoProcessors(await readText(host, 'load', options.cpuinfoPath ?? CPUINFO_PATH));
   if (cores === undefined) throw new ProbeError('load', 'parse', 'cannot tell the number of CPUs');
   return cores;
 }
 
 export async function probeLoad(host: HostAccess, options: LoadProbeOptions = {}): Promise<ProbeResult<LoadSample>> {
   return settle(async () => {
-    const load = parseLoadavg(await readText(host, 'load', options.loadavgPath ?? LOADAVG_PATH));
-    return buildLoadSample(load, await coreCount(host, options));
+    const [load, cores] = await Promise.all([
+      readText(host, 'load', options.loadavgPath ?? LOADAVG_PATH).then(parseLoadavg),
+      coreCount(host, options),
+    ]);
+    return buildLoadSample(load, cores);
   });
 }

@@ -90,11 +90,11 @@ async function openState(
       ? 'cryptsetup timed out'
       : (firstLine(status.stderr) ?? `cryptsetup status exited with ${status.exitCode}`);
   const path = `${options.mapperDir ?? '/dev/mapper'}/${mapper}`;
-  const exists = await execResult(host, 'luks', ['test', '-e', path], exec);
-  if (exists.exitCode === 0 || exists.exitCode === 1) {
-    return { open: exists.exitCode === 0, openCheckedBy: 'dev-mapper', openNote: why };
+  try {
+    return { open: (await host.stat(path)) !== undefined, openCheckedBy: 'dev-mapper', openNote: why };
+  } catch {
+    return { open: null, openCheckedBy: null, openNote: why };
   }
-  return { open: null, openCheckedBy: null, openNote: why };
 }
 
 /** Per target: is the mapping open, and is its mount point mounted (one mounts read for all). */

@@ -9,7 +9,7 @@ import type { SampleStore } from '../store/sample-store.js';
 import { rankCertificate } from './certificate-info.js';
 import { checkCertificateFile, checkServerCertificate } from './certificates.js';
 import { probeDisk } from './disk.js';
-import type { HostAccess } from './host-access.js';
+import { type HostAccess, localStat } from './host-access.js';
 import { probeLoad } from './load.js';
 import { type LuksTarget, probeLuks } from './luks-state.js';
 import { probeMemory } from './memory.js';
@@ -55,7 +55,7 @@ export function createProbeService(deps: ProbeServiceDeps): ProbeService {
     const [disk, memory, load, systemd, luks] = await Promise.all([
       run('disk', (s) => probeDisk(access, { timeoutMs, signal: s })),
       run('memory', () => probeMemory(access)),
-      run('load', (s) => probeLoad(access, { timeoutMs, signal: s })),
+      run('load', () => probeLoad(access)),
       run('systemd', (s) => probeSystemd(access, { timeoutMs, signal: s })),
       targets.length === 0
         ? undefined
@@ -135,6 +135,7 @@ export function createProbeService(deps: ProbeServiceDeps): ProbeService {
 const botFiles: HostAccess = {
   exec: () => Promise.reject(new DetourError('no_exec', 'certificate files are only read')),
   readFile: (path) => readFile(path, 'utf8'),
+  stat: localStat,
 };
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { HostAccess } from './host-access.js';
 import type { ProbeResult } from './probe-error.js';
-import { DEFAULT_PROBE_TIMEOUT_MS, execFailure, execResult, firstLine, settle } from './probe-error.js';
+import { DEFAULT_PROBE_TIMEOUT_MS, execFailure, execResult, ProbeError, settle } from './probe-error.js';
 import type { FailedUnit, SystemdSample } from './sample.js';
 
 export const SYSTEMCTL_JSON_ARGV = ['systemctl', '--failed', '--output=json', '--no-pager'] as const;
@@ -63,10 +63,10 @@ export interface SystemdProbeOptions {
 }
 
 /**
- * Failed units. A host without systemctl, or not booted with systemd (a
- * container, this CI machine), is a normal 'unavailable' sample, not an error.
- * We tell that case apart by sd_booted's own test rather than by matching
- * systemctl's error text, which changes between versions and locales.
+ * Failed units. A host not booted with systemd (a container, this CI
+ * machine), or without systemctl, is a normal 'unavailable' sample, not an
+ * error. sd_booted's own test comes first: it costs no process on the host,
+ * and systemctl's error text for that case changes between versions and locales.
  */
 export async function probeSystemd(
   host: HostAccess,
@@ -75,6 +75,9 @@ export async function probeSystemd(
   const exec = { timeoutMs: options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS, signal: options.signal };
   const runDir = options.systemdRunDir ?? SYSTEMD_RUN_DIR;
   return settle(async (): Promise<SystemdSample> => {
+    if (!(await isDirectory(host, runDir))) {
+      return { status: 'unavailable', reason: `the host was not booted with systemd (no ${runDir})` };
+    }
     const json = await execResult(host, 'systemd', SYSTEMCTL_JSON_ARGV, exec);
     if (json.failedToStart) return { status: 'unavailable', reason: 'systemctl is not installed' };
     if (json.exitCode === 0) {
@@ -90,14 +93,14 @@ export async function probeSystemd(
     if (result.exitCode === 0) {
       return { status: 'ok', source: 'plain', failed: parseSystemctlPlain(result.stdout) };
     }
-    if (result.timedOut || result.isCanceled) {
-      throw execFailure('systemd', argv, result, exec.timeoutMs);
-    }
-    const booted = await execResult(host, 'systemd', ['test', '-d', runDir], exec);
-    if (booted.exitCode === 1) {
-      const reason = firstLine(result.stderr) ?? 'the host was not booted with systemd';
-      return { status: 'unavailable', reason };
-    }
     throw execFailure('systemd', argv, result, exec.timeoutMs);
   });
+}
+
+async function isDirectory(host: HostAccess, path: string): Promise<boolean> {
+  try {
+    return (await host.stat(path))?.isDirectory === true;
+  } catch (cause) {
+    throw new ProbeError('systemd', 'read', `cannot look at ${path}`, { cause });
+  }
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HostAccess } from '../../src/probes/host-access.js';
-import { localHostAccess } from '../../src/probes/host-access.js';
+import { localHostAccess, localStat } from '../../src/probes/host-access.js';
 import { execaRunner } from '../../src/runners/execa-runner.js';
 import type { ProcessResult, ProcessRunner } from '../../src/runners/process.js';
 
@@ -65,6 +65,7 @@ export function namespaceHost(image: string, mountPoint: string): HostAccess {
       if (result.exitCode !== 0) throw new Error(`cat ${path} failed`);
       return result.stdout;
     },
+    stat: localStat,
   };
 }
 
@@ -107,5 +108,6 @@ export function scriptedHost(answers: Record<string, Scripted>, calls: string[] 
       };
     },
     readFile: (path) => localHost.readFile(path),
+    stat: (path) => localHost.stat(path),
   };
 }

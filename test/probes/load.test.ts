@@ -1,15 +1,15 @@
+import { writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
-import { localHostAccess } from '../../src/probes/host-access.js';
 import {
   buildLoadSample,
   countCpuinfoProcessors,
-  parseCoreCount,
+  countCpuList,
   parseLoadavg,
   probeLoad,
 } from '../../src/probes/load.js';
 import { ProbeError } from '../../src/probes/probe-error.js';
-import { fixture, localHost, makeTempDir, removeDir, runnerWithPath } from './helpers.js';
+import { fixture, localHost, makeTempDir, removeDir } from './helpers.js';
 
 describe('load parsers (captured files)', () => {
   it('reads the three averages and the task counts', async () => {
@@ -23,12 +23,15 @@ describe('load parsers (captured files)', () => {
     expect(() => parseLoadavg('garbage')).toThrow(ProbeError);
   });
 
-  it('counts CPUs from getconf output or /proc/cpuinfo', async () => {
+  it('counts CPUs from the kernel CPU list or /proc/cpuinfo', async () => {
     expect(countCpuinfoProcessors(await fixture('cpuinfo.txt'))).toBe(2);
     expect(countCpuinfoProcessors('')).toBeUndefined();
-    expect(parseCoreCount('8\n')).toBe(8);
-    expect(parseCoreCount('undefined\n')).toBeUndefined();
-    expect(parseCoreCount('0')).toBeUndefined();
+    expect(countCpuList('0\n')).toBe(1);
+    expect(countCpuList('0-7\n')).toBe(8);
+    expect(countCpuList('0-3,6,8-9\n')).toBe(7);
+    expect(countCpuList('')).toBeUndefined();
+    expect(countCpuList('3-1')).toBeUndefined();
+    expect(countCpuList('0-1,x')).toBeUndefined();
   });
 
   it('divides by cores', () => {
@@ -54,10 +57,20 @@ describe('probeLoad on this machine', () => {
     expect(s.processes).toBeGreaterThanOrEqual(s.runnable);
   });
 
-  it('falls back to /proc/cpuinfo when getconf is not there', async () => {
+  it('falls back to /proc/cpuinfo when the CPU list cannot be read', async () => {
     dir = await makeTempDir('load');
-    const result = await probeLoad(localHostAccess(runnerWithPath(dir)));
+    const result = await probeLoad(localHost, { cpuOnlinePath: `${dir}/absent` });
     if (!result.ok) throw result.error;
     expect(result.sample.cores).toBe(cpus().length);
+    const garbled = `${dir}/online`;
+    await writeFile(garbled, 'all of them\n');
+    const again = await probeLoad(localHost, { cpuOnlinePath: garbled });
+    expect(again.ok && again.sample.cores).toBe(cpus().length);
+  });
+
+  it('says so when neither tells the CPU count', async () => {
+    const result = await probeLoad(localHost, { cpuOnlinePath: `${dir}/absent`, cpuinfoPath: `${dir}/absent` });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.message).toContain(`cannot read ${dir}/absent (ENOENT)`);
   });
 });

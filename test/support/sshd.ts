@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 
 export const SSHD = '/usr/sbin/sshd';
+/** Debian's openssh-sftp-server, which openssh-server depends on. */
+export const SFTP_SERVER = '/usr/lib/openssh/sftp-server';
 
 export interface KeyPair {
   privateKeyFile: string;
@@ -40,6 +42,8 @@ export interface StartSshdOptions {
   port?: number;
   /** Command prefix, e.g. ['ip', 'netns', 'exec', 'ns1']. */
   wrap?: readonly string[];
+  /** Offer the SFTP subsystem, as Debian's sshd_config does (default true). */
+  sftp?: boolean;
   /** Extra sshd_config lines. */
   extraConfig?: readonly string[];
 }
@@ -122,6 +126,7 @@ export async function startSshd(options: StartSshdOptions = {}): Promise<TestSsh
       // A login shell whose ~/.bashrc does slow work (pyenv init here, ~1 s) skips it in a
       // nested shell, as a service account's would: every remote command stays fast.
       'SetEnv SHLVL=1',
+      ...(options.sftp === false ? [] : [`Subsystem sftp ${SFTP_SERVER}`]),
       ...(options.extraConfig ?? []),
     ];
     const configFile = join(dir, 'sshd_config');

@@ -1,36 +1,13 @@
 import type { NodeSSH } from 'node-ssh';
-import { ShellQuoteError } from '../shell-quote.js';
 import { anySignal, untilAborted } from './abort.js';
-import { connectHost, type SshHostConfig } from './connect.js';
+import { connectHost } from './connect.js';
 import { SshError } from './errors.js';
+import { canceledResult, channelResult, checkArgv } from './exec-result.js';
 import { Limiter } from './limiter.js';
+import { FILE_TIMEOUT_MS, RemoteFiles } from './remote-files.js';
 import { ChannelOpenError, runChannel } from './run-channel.js';
+import { type Live, newSlot, type RawClient, type Slot } from './slot.js';
 import type { SshExecOptions, SshExecResult, SshPoolOptions, SshPoolStats } from './types.js';
-
-/** The few ssh2 client events used here (ssh2 ships no type declarations). */
-interface RawClient {
-  on(event: 'close' | 'end' | 'error', listener: () => void): unknown;
-  destroy(): void;
-}
-
-interface Live {
-  ssh: NodeSSH;
-  client: RawClient;
-  lost: boolean;
-  seatHeld: boolean;
-  closed: Promise<void>;
-}
-
-interface Slot {
-  name: string;
-  config: SshHostConfig;
-  channels: Limiter;
-  running: number;
-  live: Live | undefined;
-  connecting: Promise<Live> | undefined;
-  idleTimer: NodeJS.Timeout | undefined;
-  lastUsed: number;
-}
 
 const CLOSE_WAIT_MS = 2_000;
 
@@ -51,20 +28,11 @@ export class SshPool {
       killAfterMs: options.killAfterMs ?? 5_000,
       idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
       keepaliveIntervalMs: options.keepaliveIntervalMs ?? 15_000,
+      fileTimeoutMs: options.fileTimeoutMs ?? FILE_TIMEOUT_MS,
     };
     this.#seats = new Limiter(this.#opts.maxHosts);
     for (const [name, config] of Object.entries(options.hosts)) {
-      const channels = new Limiter(this.#opts.maxChannelsPerHost);
-      this.#slots.set(name, {
-        name,
-        config,
-        channels,
-        running: 0,
-        live: undefined,
-        connecting: undefined,
-        idleTimer: undefined,
-        lastUsed: 0,
-      });
+      this.#slots.set(name, newSlot(name, config, this.#opts.maxChannelsPerHost));
     }
   }
 
@@ -88,22 +56,11 @@ export class SshPool {
    * SshError when the command could not be run or its outcome is unknown.
    */
   async exec(hostName: string, argv: readonly string[], options: SshExecOptions): Promise<SshExecResult> {
-    const slot = this.#slots.get(hostName);
-    if (!slot) throw new SshError('ssh_unknown_host', hostName, `no SSH host named ${hostName} is configured`);
+    const slot = this.#slot(hostName);
     this.#checkOpen(hostName);
     checkArgv(hostName, argv);
     const started = performance.now();
-    const base = { host: hostName, command: `ssh ${hostName}: ${argv.join(' ')}`, failedToStart: false };
-    const canceled = (): SshExecResult => ({
-      ...base,
-      exitCode: undefined,
-      signal: undefined,
-      stdout: '',
-      stderr: '',
-      timedOut: false,
-      isCanceled: true,
-      durationMs: Math.round(performance.now() - started),
-    });
+    const canceled = (): SshExecResult => canceledResult(hostName, argv, started);
     if (options.signal?.aborted) return canceled();
     try {
       await slot.channels.acquire(anySignal(this.#shutdown.signal, options.signal));
@@ -111,8 +68,7 @@ export class SshPool {
       this.#checkOpen(hostName);
       return canceled();
     }
-    slot.running++;
-    clearTimeout(slot.idleTimer);
+    this.#hold(slot);
     try {
       for (let attempt = 0; ; attempt++) {
         const live = await untilAborted(this.#connection(slot), options.signal);
@@ -128,21 +84,7 @@ export class SshPool {
             onStdoutLine: options.onStdoutLine,
           });
           this.#checkOpen(hostName);
-          if (outcome.noStatus && !outcome.timedOut && !outcome.isCanceled) {
-            throw new SshError(
-              'ssh_connection_lost',
-              hostName,
-              `the connection to ${hostName} was lost while running ${argv[0]}; its outcome is unknown`,
-            );
-          }
-          const { noStatus: _, ...rest } = outcome;
-          return {
-            ...base,
-            ...rest,
-            // What the remote shell answers for a program it cannot find (127) or execute (126).
-            failedToStart: rest.exitCode === 127 || rest.exitCode === 126,
-            durationMs: Math.round(performance.now() - started),
-          };
+          return channelResult(hostName, argv, outcome, started);
         } catch (error) {
           if (!(error instanceof ChannelOpenError)) throw error;
           this.#checkOpen(hostName);
@@ -154,11 +96,49 @@ export class SshPool {
         }
       }
     } finally {
-      slot.running--;
-      slot.lastUsed = performance.now();
       slot.channels.release();
-      if (slot.running === 0) this.#whenIdle(slot);
+      this.#release(slot);
     }
+  }
+
+  /** A file's text on the host; rejects with a RemoteFileError (code ENOENT, EACCES…) or an SshError. */
+  readFile(hostName: string, path: string): Promise<string> {
+    return this.#withFiles(hostName, (files) => files.readFile(path));
+  }
+
+  /** What is at `path` on the host (undefined: nothing). */
+  stat(hostName: string, path: string): Promise<{ isDirectory: boolean } | undefined> {
+    return this.#withFiles(hostName, (files) => files.stat(path));
+  }
+
+  async #withFiles<T>(hostName: string, use: (files: RemoteFiles) => Promise<T>): Promise<T> {
+    const slot = this.#slot(hostName);
+    this.#checkOpen(hostName);
+    this.#hold(slot);
+    try {
+      const live = await this.#connection(slot);
+      live.files ??= new RemoteFiles(
+        hostName,
+        live.client,
+        (argv, timeoutMs) => this.exec(hostName, argv, { timeoutMs }),
+        this.#opts.fileTimeoutMs,
+      );
+      return await use(live.files);
+    } finally {
+      this.#release(slot);
+    }
+  }
+
+  /** In use: the idle timer waits. */
+  #hold(slot: Slot): void {
+    slot.running++;
+    clearTimeout(slot.idleTimer);
+  }
+
+  #release(slot: Slot): void {
+    slot.running--;
+    slot.lastUsed = performance.now();
+    if (slot.running === 0) this.#whenIdle(slot);
   }
 
   /** Closes every connection; running commands end with ssh_pool_closed, queued ones too. */
@@ -171,6 +151,12 @@ export class SshPool {
       if (live) closing.push(this.#drop(slot, live));
     }
     await Promise.all(closing);
+  }
+
+  #slot(hostName: string): Slot {
+    const slot = this.#slots.get(hostName);
+    if (!slot) throw new SshError('ssh_unknown_host', hostName, `no SSH host named ${hostName} is configured`);
+    return slot;
   }
 
   #checkOpen(hostName: string): void {
@@ -216,6 +202,7 @@ export class SshPool {
       client,
       lost: false,
       seatHeld: true,
+      files: undefined,
       closed: new Promise((r) => {
         markClosed = r;
       }),
@@ -284,11 +271,4 @@ export class SshPool {
       void this.#drop(idle, idle.live);
     }
   }
-}
-
-function checkArgv(hostName: string, argv: readonly string[]): void {
-  if (argv.length === 0 || argv[0] === '')
-    throw new SshError('ssh_bad_command', hostName, 'an SSH command needs a program name');
-  const bad = argv.findIndex((a) => a.includes('\0'));
-  if (bad >= 0) throw new SshError('ssh_bad_command', hostName, new ShellQuoteError(bad).message);
 }

@@ -16,6 +16,8 @@ export interface SshPoolOptions {
   /** An unused connection is closed after this long (default 5 min). */
   idleTimeoutMs?: number;
   keepaliveIntervalMs?: number;
+  /** A file read or stat on a host gives up after this long (default 10 s). */
+  fileTimeoutMs?: number;
 }
 
 export interface SshExecOptions {
