@@ -1,7 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { execa } from 'execa';
 import { Secret } from '../core/secret.js';
-import type { ProcessRequest, ProcessResult, ProcessRunner } from './process.js';
+import { canceledBeforeStart, type ProcessRequest, type ProcessResult, type ProcessRunner } from './process.js';
 
 const DEFAULT_KILL_AFTER_MS = 5_000;
 
@@ -46,19 +46,7 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
 export const execaRunner: ProcessRunner = async (req: ProcessRequest): Promise<ProcessResult> => {
   const started = performance.now();
   const command = [req.file, ...req.args].join(' ');
-  if (req.signal?.aborted) {
-    return {
-      command,
-      exitCode: undefined,
-      signal: undefined,
-      stdout: '',
-      stderr: '',
-      timedOut: false,
-      isCanceled: true,
-      failedToStart: false,
-      durationMs: 0,
-    };
-  }
+  if (req.signal?.aborted) return canceledBeforeStart(command, 0);
   const stdin = req.stdin instanceof Secret ? req.stdin.reveal() : req.stdin;
   const child = execa(req.file, [...req.args], {
     env: { LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', ...req.env },

@@ -32,3 +32,18 @@ export interface ProcessResult {
 
 /** The port every runner uses; tests inject a real runner with fixture tools on PATH. */
 export type ProcessRunner = (request: ProcessRequest) => Promise<ProcessResult>;
+
+/** The answer for a command canceled before it started: it never ran. */
+export function canceledBeforeStart(command: string, durationMs: number): ProcessResult {
+  return {
+    command,
+    exitCode: undefined,
+    signal: undefined,
+    stdout: '',
+    stderr: '',
+    timedOut: false,
+    isCanceled: true,
+    failedToStart: false,
+    durationMs,
+  };
+}

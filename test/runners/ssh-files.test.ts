@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RemoteFileError } from '../../src/runners/ssh/remote-files.js';
 import { SshPool, type SshPoolOptions } from '../../src/runners/ssh.js';
 import { startSshd, type TestSshd } from '../support/sshd.js';
+import { rejectionOf } from '../support/wait.js';
 
 // sshd logs "Starting session: command …" or "… subsystem 'sftp' …" for each session at VERBOSE.
 const VERBOSE = ['LogLevel VERBOSE'];
@@ -77,14 +78,7 @@ function descendantsMatching(root: number, text: string): number[] {
   });
 }
 
-async function rejection(promise: Promise<unknown>): Promise<RemoteFileError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as RemoteFileError;
-  }
-  throw new Error('expected a rejection');
-}
+const rejection = (promise: Promise<unknown>) => rejectionOf<RemoteFileError>(promise);
 
 describe('SshPool files over SFTP (real sshd with Debian sftp-server)', () => {
   it('reads files and looks at paths over one SFTP session, starting no process per read', async () => {

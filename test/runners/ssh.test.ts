@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '../../src/core/secret.js';
 import { type SshError, SshPool, type SshPoolOptions, sshProcessRunner } from '../../src/runners/ssh.js';
 import { startSshd, type TestSshd } from '../support/sshd.js';
+import { rejectionOf } from '../support/wait.js';
 
 let sshd: TestSshd;
 const pools: SshPool[] = [];
@@ -38,14 +39,7 @@ async function survivors(pattern: string): Promise<string> {
   return out;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<SshError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as SshError;
-  }
-  throw new Error('expected a rejection');
-}
+const rejection = (promise: Promise<unknown>) => rejectionOf<SshError>(promise);
 
 describe('SshPool.exec against a real sshd', () => {
   it('runs an argv and returns stdout and exit code 0, with no trace of the pid marker', async () => {

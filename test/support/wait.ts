@@ -25,3 +25,13 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/** The error `promise` rejects with; fails the test when it resolves instead. */
+export async function rejectionOf<E = Error>(promise: Promise<unknown>): Promise<E> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as E;
+  }
+  throw new Error('expected a rejection');
+}

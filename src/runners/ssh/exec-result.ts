@@ -1,3 +1,4 @@
+import { canceledBeforeStart } from '../process.js';
 import { ShellQuoteError } from '../shell-quote.js';
 import { SshError } from './errors.js';
 import type { ChannelOutcome } from './run-channel.js';
@@ -11,26 +12,12 @@ export function checkArgv(hostName: string, argv: readonly string[]): void {
   if (bad >= 0) throw new SshError('ssh_bad_command', hostName, new ShellQuoteError(bad).message);
 }
 
-function base(hostName: string, argv: readonly string[], started: number) {
-  return {
-    host: hostName,
-    command: `ssh ${hostName}: ${argv.join(' ')}`,
-    durationMs: Math.round(performance.now() - started),
-  };
-}
+const commandOf = (hostName: string, argv: readonly string[]): string => `ssh ${hostName}: ${argv.join(' ')}`;
+const since = (started: number): number => Math.round(performance.now() - started);
 
 /** A command canceled before its channel opened: it never ran. */
 export function canceledResult(hostName: string, argv: readonly string[], started: number): SshExecResult {
-  return {
-    ...base(hostName, argv, started),
-    exitCode: undefined,
-    signal: undefined,
-    stdout: '',
-    stderr: '',
-    timedOut: false,
-    isCanceled: true,
-    failedToStart: false,
-  };
+  return { ...canceledBeforeStart(commandOf(hostName, argv), since(started)), host: hostName };
 }
 
 /** The result of a command that ran; a channel that ended without a status means the outcome is unknown. */
@@ -49,7 +36,9 @@ export function channelResult(
   }
   const { noStatus: _, ...rest } = outcome;
   return {
-    ...base(hostName, argv, started),
+    host: hostName,
+    command: commandOf(hostName, argv),
+    durationMs: since(started),
     ...rest,
     // What the remote shell answers for a program it cannot find (127) or execute (126).
     failedToStart: rest.exitCode === 127 || rest.exitCode === 126,
