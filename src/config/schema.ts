@@ -136,8 +136,11 @@ export const configSchema = z.strictObject({
       knownHostsFile: z.string().default(DEFAULT_KNOWN_HOSTS),
       connectTimeout: duration.default(15_000),
       commandTimeout: duration.default(60_000),
-      /** Commands at once on one host; more wait in line. */
-      maxChannelsPerHost: z.number().int().min(1).max(10).default(4),
+      /**
+       * Commands at once on one host; more wait in line. At most 8: sshd's MaxSessions is 10 by
+       * default, and the SFTP session for file reads and a cancel's kill command need one each.
+       */
+      maxChannelsPerHost: z.number().int().min(1).max(8).default(4),
       /** Connections kept open at once. */
       maxConnections: z.number().int().min(1).default(8),
     })

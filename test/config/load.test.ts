@@ -40,6 +40,13 @@ describe('config validation messages', () => {
     expect(problemsOf({ backups: [borg({ compression: 'lz4' })] })).toEqual(['backups[0].compression: unknown key']);
   });
 
+  it('keeps commands per SSH host within what sshd allows beside the SFTP session', () => {
+    expect(problemsOf({ ssh: { maxChannelsPerHost: 9 } })).toEqual([
+      expect.stringMatching(/^ssh\.maxChannelsPerHost: .*8/),
+    ]);
+    expect(problemsOf({ ssh: { maxChannelsPerHost: 8 } })).toEqual([]);
+  });
+
   it('says which repository lacks its location', () => {
     expect(problemsOf({ backups: [borg(), { name: 'other', type: 'restic', passphrase: 'x' }] })).toEqual([
       'backups[1].repo: required',
