@@ -62,7 +62,13 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 const secretAsker = (value: string) => {
   const asked: string[] = [];
-  return { asked, askSecret: async (prompt: string) => (asked.push(prompt), new Secret(value)) };
+  return {
+    asked,
+    askSecret: async (prompt: string) => {
+      asked.push(prompt);
+      return new Secret(value);
+    },
+  };
 };
 
 describe.skipIf(!cryptsetup)('unlock (real cryptsetup on a LUKS image)', () => {

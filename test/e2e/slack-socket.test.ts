@@ -41,7 +41,7 @@ describe('Slack Socket Mode through the emulator', () => {
   it('connects out, acks a slash command envelope and answers through response_url', async () => {
     await slack.socket.waitForConnection(20_000);
     const url = await fetch(
-      JSON.parse(bot.lines.find((l) => l.includes('detour-bot serving')) as string).url + '/healthz',
+      `${JSON.parse(bot.lines.find((l) => l.includes('detour-bot serving')) as string).url}/healthz`,
     );
     expect(await url.json()).toMatchObject({ chat: { slack: 'up' } });
     const sent = await slack.sendSlashCommand({ user: ALICE, channel: INFRA, text: 'help', command: '/detour' });
