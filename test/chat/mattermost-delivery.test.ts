@@ -112,8 +112,13 @@ describe('posting', () => {
     const unknown = await rejection(h.platform.deliver('#nowhere', { body: 'x' }));
     expect(unknown).toMatchObject({ code: 'channel_not_found', retryable: false });
     expect(unknown?.message).toContain('no channel ~nowhere in team detour');
-    // A direct message: the bot's DM channel with the user (the emulator does not implement it).
-    await rejection(h.platform.deliver(`@${h.world.ids.alice}`, { body: 'x' }));
+    // A direct message: the bot's DM channel with the user, created once and reused.
+    await h.platform.deliver(`@${h.world.ids.alice}`, { body: 'just for alice' });
+    await h.platform.deliver(`@${h.world.ids.alice}`, { body: 'again' });
+    const direct = h.world.emulator.posts.filter((p) => p.channel_id !== h?.world.ids.infra);
+    expect(direct.map((p) => p.message)).toEqual(['```\njust for alice\n```', '```\nagain\n```']);
+    expect(new Set(direct.map((p) => p.channel_id)).size).toBe(1);
+    expect(h.world.emulator.calls.filter((c) => c.path === '/api/v4/channels/direct')).toHaveLength(1);
     expect(h.world.emulator.calls.find((c) => c.path === '/api/v4/channels/direct')?.body).toEqual([
       h.world.ids.bot,
       h.world.ids.alice,
@@ -146,6 +151,39 @@ describe('outage', () => {
     expect(replies()[1]?.message).toContain('Commands you can run');
     expect(h.outbox.depth('mattermost')).toBe(0);
     expect(h.platform.state()).toBe('up');
+  });
+});
+
+describe('dead response_url', () => {
+  it('sends a queued private reply as a direct message once its response_url has expired', async () => {
+    h = await startHarness();
+    const harness = h;
+    const help = () =>
+      harness.world.emulator.sendSlashCommand({
+        url: `${harness.botUrl}/mattermost/command`,
+        user: 'alice',
+        channel: 'infra',
+        text: 'help',
+      });
+    const onResponseUrl = () => harness.world.emulator.ephemeral.filter((e) => e.source === 'response_url');
+    // A first command while Mattermost is up: the bot then knows alice's e-mail.
+    await help();
+    await waitFor('the first reply', () => onResponseUrl().length === 1);
+    const end = h.world.emulator.outage(60_000);
+    await help();
+    await waitFor('the reply to be queued', () => harness.outbox.depth('mattermost') > 0);
+    // Mattermost keeps a command's response_url 30 minutes: it is gone when Mattermost is back.
+    h.world.advance(31 * 60_000);
+    end();
+    const post = await waitFor('a direct message', () =>
+      harness.world.emulator.posts.find((p) => p.channel_id !== harness.world.ids.infra),
+    );
+    expect(post.message).toContain('Commands you can run');
+    const dm = harness.world.emulator.channels.get(post.channel_id);
+    expect(dm).toMatchObject({ type: 'D' });
+    expect([...(dm?.members ?? [])].sort()).toEqual([harness.world.ids.alice, harness.world.ids.bot].sort());
+    expect(onResponseUrl()).toHaveLength(1);
+    await waitFor('the queue to drain', () => harness.outbox.depth('mattermost') === 0);
   });
 });
 

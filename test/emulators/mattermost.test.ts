@@ -172,6 +172,28 @@ describe('users, auth and channels', () => {
     const noTeam = await rejection(client.getChannelByNameAndTeamName('nope', 'infra'));
     expect(noTeam.status_code).toBe(404);
   });
+
+  it('gets or creates the direct channel of two users, where the bot can then post', async () => {
+    const { bot, alice, bob } = world.ids;
+    const dm = await client.createDirectChannel([bot, alice]);
+    expect(dm).toMatchObject({ type: 'D', team_id: '', name: [bot, alice].sort().join('__'), display_name: '' });
+    // The same channel again, whichever order the ids come in.
+    expect((await client.createDirectChannel([alice, bot])).id).toBe(dm.id);
+    const post = await client.createPost({ channel_id: dm.id, message: 'just for you' });
+    expect(post.channel_id).toBe(dm.id);
+    // Not one of the two, and not a system admin: forbidden.
+    const others = await rejection(client.createDirectChannel([alice, bob]));
+    expect([others.status_code, others.server_error_id]).toEqual([403, 'api.context.permissions.app_error']);
+    const three = await rejection(client.createDirectChannel([bot, alice, bob]));
+    expect([three.status_code, three.server_error_id]).toEqual([400, 'api.context.invalid_body_param.app_error']);
+    const malformed = await rejection(client.createDirectChannel([bot, 'alice']));
+    expect(malformed.status_code).toBe(400);
+    const unknown = await rejection(client.createDirectChannel([bot, 'q'.repeat(26)]));
+    expect([unknown.status_code, unknown.server_error_id]).toEqual([
+      400,
+      'api.channel.create_direct_channel.invalid_user.app_error',
+    ]);
+  });
 });
 
 describe('files', () => {

@@ -30,8 +30,8 @@ export interface EmulatorChannel {
   id: string;
   name: string;
   team_id: string;
-  /** O = public (default), P = private. */
-  type?: 'O' | 'P';
+  /** O = public (default), P = private, D = direct messages between two users (team_id ''). */
+  type?: 'O' | 'P' | 'D';
   display_name?: string;
   members: string[];
 }

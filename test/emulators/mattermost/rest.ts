@@ -6,7 +6,7 @@
  */
 import { errorReply, invalidBodyParam, invalidUrlParam, permissionError, type Reply } from './app-error.js';
 import { uploadFiles } from './files.js';
-import { isValidId } from './ids.js';
+import { isValidId, newId } from './ids.js';
 import {
   canReadChannel,
   channelJson,
@@ -80,6 +80,12 @@ const routes: Route[] = [
   },
   {
     method: 'POST',
+    pattern: /^\/api\/v4\/channels\/direct$/,
+    session: true,
+    handle: (s, r) => createDirectChannel(s, uid(r), r.body),
+  },
+  {
+    method: 'POST',
     pattern: /^\/api\/v4\/actions\/dialogs\/open$/,
     session: false,
     handle: (s, r) => openDialog(s, r),
@@ -143,6 +149,38 @@ function channelByName(
     return errorReply('app.channel.get_by_name.missing.app_error', 404);
   }
   return { status: 200, json: channelJson(channel) };
+}
+
+/**
+ * api4/channel.go createDirectChannel + app GetOrCreateDirectChannel: the body is a JSON array of
+ * exactly two valid user ids (else 400 invalid_body_param user_ids / user_id); a caller who is not
+ * one of them needs manage_system (403); an unknown user is 400
+ * api.channel.create_direct_channel.invalid_user.app_error. The channel is named by the two ids
+ * sorted and joined with "__", has no team, and is returned (201) whether new or existing.
+ * Every user here can see every other (no restricted directory), so UserCanSeeOtherUser passes.
+ */
+function createDirectChannel(state: EmulatorState, sessionUserId: string, body: Buffer): Reply {
+  let ids: unknown;
+  try {
+    ids = JSON.parse(body.toString('utf8') || 'null');
+  } catch {
+    ids = [];
+  }
+  // model.ArrayFromJSON: anything but an array of strings reads as empty.
+  const userIds = Array.isArray(ids) && ids.every((id) => typeof id === 'string') ? (ids as string[]) : [];
+  if (userIds.length !== 2) return invalidBodyParam('user_ids');
+  if (!userIds.every(isValidId)) return invalidBodyParam('user_id');
+  if (!userIds.includes(sessionUserId) && !isSystemAdmin(state.users.get(sessionUserId))) return permissionError();
+  if (!userIds.every((id) => state.users.has(id))) {
+    return errorReply('api.channel.create_direct_channel.invalid_user.app_error', 400);
+  }
+  const name = [...userIds].sort().join('__');
+  let channel = [...state.channels.values()].find((c) => c.type === 'D' && c.name === name);
+  if (!channel) {
+    channel = { id: newId(), name, team_id: '', type: 'D', display_name: '', members: [...new Set(userIds)] };
+    state.channels.set(channel.id, channel);
+  }
+  return { status: 201, json: channelJson(channel) };
 }
 
 /**

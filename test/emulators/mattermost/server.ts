@@ -64,6 +64,8 @@ export interface MattermostEmulator {
   close(): Promise<void>;
   /** Created posts in order, patched in place; stored form (integrations kept). */
   posts: PostRecord[];
+  /** Channels by id, direct-message channels included once created. */
+  channels: ReadonlyMap<string, EmulatorChannel>;
   ephemeral: EphemeralRecord[];
   files: FileRecord[];
   dialogsOpened: DialogRecord[];
@@ -204,6 +206,7 @@ export async function createMattermostEmulator(o: MattermostEmulatorOptions): Pr
   return {
     url: state.url,
     posts: state.posts,
+    channels: state.channels,
     ephemeral: state.ephemeral,
     files: state.files,
     dialogsOpened: state.dialogsOpened,
