@@ -127,51 +127,46 @@ describe('posting', () => {
 });
 
 describe('outage', () => {
+  const help = (harness: Harness) =>
+    harness.world.emulator.sendSlashCommand({
+      url: `${harness.botUrl}/mattermost/command`,
+      user: 'alice',
+      channel: 'infra',
+      text: 'help',
+    });
+  const onResponseUrl = (harness: Harness) =>
+    harness.world.emulator.ephemeral.filter((e) => e.source === 'response_url');
+
+  /**
+   * alice runs `help` while Mattermost is up (the bot then knows her e-mail), then again during
+   * an outage: that reply waits in the queue. Returns what ends the outage.
+   */
+  async function replyQueuedDuringOutage(harness: Harness): Promise<() => void> {
+    await help(harness);
+    await waitFor('the first reply', () => onResponseUrl(harness).length === 1);
+    expect(harness.platform.state()).toBe('up');
+    const end = harness.world.emulator.outage(60_000);
+    expect((await help(harness)).status).toBe(200);
+    await waitFor('the reply to be queued', () => harness.outbox.depth('mattermost') > 0);
+    expect(harness.platform.state()).toBe('down');
+    return end;
+  }
+
   it('keeps a private reply in SQLite while Mattermost is away and delivers it on the response_url after', async () => {
     h = await startHarness();
     const harness = h;
-    const help = () =>
-      harness.world.emulator.sendSlashCommand({
-        url: `${harness.botUrl}/mattermost/command`,
-        user: 'alice',
-        channel: 'infra',
-        text: 'help',
-      });
-    const replies = () => harness.world.emulator.ephemeral.filter((e) => e.source === 'response_url');
-    await help();
-    await waitFor('the first reply', () => replies().length === 1);
-    expect(h.platform.state()).toBe('up');
-    const end = h.world.emulator.outage(60_000);
-    const sent = await help();
-    expect(sent.status).toBe(200);
-    await waitFor('the reply to be queued', () => harness.outbox.depth('mattermost') > 0);
-    expect(h.platform.state()).toBe('down');
+    const end = await replyQueuedDuringOutage(harness);
     end();
-    await waitFor('the second reply', () => replies().length === 2);
-    expect(replies()[1]?.message).toContain('Commands you can run');
+    await waitFor('the second reply', () => onResponseUrl(harness).length === 2);
+    expect(onResponseUrl(harness)[1]?.message).toContain('Commands you can run');
     expect(h.outbox.depth('mattermost')).toBe(0);
     expect(h.platform.state()).toBe('up');
   });
-});
 
-describe('dead response_url', () => {
-  it('sends a queued private reply as a direct message once its response_url has expired', async () => {
+  it('sends it as a direct message instead once its response_url has expired', async () => {
     h = await startHarness();
     const harness = h;
-    const help = () =>
-      harness.world.emulator.sendSlashCommand({
-        url: `${harness.botUrl}/mattermost/command`,
-        user: 'alice',
-        channel: 'infra',
-        text: 'help',
-      });
-    const onResponseUrl = () => harness.world.emulator.ephemeral.filter((e) => e.source === 'response_url');
-    // A first command while Mattermost is up: the bot then knows alice's e-mail.
-    await help();
-    await waitFor('the first reply', () => onResponseUrl().length === 1);
-    const end = h.world.emulator.outage(60_000);
-    await help();
-    await waitFor('the reply to be queued', () => harness.outbox.depth('mattermost') > 0);
+    const end = await replyQueuedDuringOutage(harness);
     // Mattermost keeps a command's response_url 30 minutes: it is gone when Mattermost is back.
     h.world.advance(31 * 60_000);
     end();
@@ -182,7 +177,7 @@ describe('dead response_url', () => {
     const dm = harness.world.emulator.channels.get(post.channel_id);
     expect(dm).toMatchObject({ type: 'D' });
     expect([...(dm?.members ?? [])].sort()).toEqual([harness.world.ids.alice, harness.world.ids.bot].sort());
-    expect(onResponseUrl()).toHaveLength(1);
+    expect(onResponseUrl(harness)).toHaveLength(1);
     await waitFor('the queue to drain', () => harness.outbox.depth('mattermost') === 0);
   });
 });
