@@ -217,6 +217,7 @@ try {
       `on ${cores} cores no client can go below ${fmt(floor)} (load average ${loadavg()[0].toFixed(1)})`,
   );
   console.log(`lowest steady ratio this CPU allows: ${(floor / median(steadySolo)).toFixed(2)}`);
+  console.log(`steady ${HOSTS}-host sample against that floor: ${(median(steadyAll) / floor).toFixed(2)}x`);
   console.log(
     `commands started per host and steady sample: ${(commands / ROUNDS / HOSTS).toFixed(1)} (files are read over SFTP)`,
   );
