@@ -1,3 +1,4 @@
+import type { Logger } from '../core/logger.js';
 import type { Pipeline } from '../core/pipeline.js';
 import type { ChatMessage } from './message.js';
 
@@ -19,4 +20,30 @@ export interface ChatPlatform {
    * DeliveryError; the delivery queue retries or reports.
    */
   deliver(channel: string, message: ChatMessage): Promise<void>;
+}
+
+/**
+ * Stops every platform at once, waiting at most `ms` for each: one that cannot
+ * close cleanly (a Slack socket lost mid-goodbye) must not hold the shutdown.
+ * Failures and overruns are logged, never thrown.
+ */
+export async function stopPlatforms(platforms: readonly ChatPlatform[], ms: number, logger: Logger): Promise<void> {
+  await Promise.all(
+    platforms.map(async (platform) => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), ms);
+      });
+      const stopped = platform.stop().then(
+        () => 'stopped' as const,
+        (error: unknown) => {
+          logger.error({ err: error, platform: platform.name }, 'chat platform failed to stop');
+          return 'failed' as const;
+        },
+      );
+      const outcome = await Promise.race([stopped, late]);
+      clearTimeout(timer);
+      if (outcome === 'late') logger.warn({ platform: platform.name }, `chat platform did not stop within ${ms} ms`);
+    }),
+  );
 }

@@ -1,7 +1,7 @@
 import { buildPlatforms } from '../chat/build-platforms.js';
 import { ConsolePlatform } from '../chat/console/console-platform.js';
 import { DeliveryQueue } from '../chat/delivery/delivery-queue.js';
-import type { ChatPlatform } from '../chat/platform.js';
+import { type ChatPlatform, stopPlatforms } from '../chat/platform.js';
 import { SecretPrompts } from '../chat/secret-prompts.js';
 import { healthRoute } from '../http/health.js';
 import { Metrics } from '../http/metrics.js';
@@ -13,6 +13,9 @@ import { ConfirmationStore } from '../store/confirmation-store.js';
 import { OutboxStore } from '../store/outbox-store.js';
 import { loadCliConfig } from './load.js';
 import type { CliValues } from './values.js';
+
+const STOP_TIMEOUT_MS = 5_000;
+const EXIT_GRACE_MS = 1_000;
 
 /** `detour serve`: chat platforms, the HTTP server, the console when stdin is a terminal; stops cleanly on a signal. */
 export async function serve(values: CliValues): Promise<number> {
@@ -69,9 +72,12 @@ export async function serve(values: CliValues): Promise<number> {
       logger.info({ reason }, 'stopping');
       delivery.stop();
       prompts.close();
-      await Promise.allSettled(platforms.map((p) => p.stop()));
+      await stopPlatforms(platforms, STOP_TIMEOUT_MS, logger);
       await http.close();
       await app.close();
+      // Everything of ours is closed. A library's leftover handle (Socket Mode retrying a Slack
+      // that vanished mid-shutdown) must not keep the process alive: the timer does not either.
+      setTimeout(() => process.exit(0), EXIT_GRACE_MS).unref();
       resolve();
     };
     process.once('SIGINT', () => void stop('SIGINT'));

@@ -32,7 +32,7 @@ access: { allowedDomains: [epicerieledetour.org] }
   await bot.waitForLine((l) => l.includes('detour-bot serving'));
 });
 afterAll(async () => {
-  bot?.child.kill('SIGTERM');
+  if (bot?.child.exitCode === null) bot.child.kill('SIGKILL');
   await slack?.close();
   await rm(dir, { recursive: true, force: true });
 });
@@ -53,5 +53,18 @@ describe('Slack Socket Mode through the emulator', () => {
       ),
     );
     expect(reply.status).toBe(200);
+  });
+
+  it('stops on SIGTERM and exits 0, even when Slack no longer answers', async () => {
+    const exited = new Promise<number | null>((resolve) => bot.child.once('exit', (code) => resolve(code)));
+    // The link goes silent, then drops while the bot says goodbye: Bolt's Socket Mode client
+    // then keeps trying to reconnect, which kept the bot alive after everything of ours closed.
+    slack.socket.freeze();
+    bot.child.kill('SIGTERM');
+    await bot.waitForLine((l) => l.includes('"reason":"SIGTERM"'));
+    slack.socket.drop();
+    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 20_000))]);
+    expect(code, bot.lines.slice(-5).join('\n')).toBe(0);
+    expect(bot.lines.some((l) => l.includes('"reason":"SIGTERM"'))).toBe(true);
   });
 });

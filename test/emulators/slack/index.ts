@@ -203,6 +203,7 @@ export async function createSlackEmulator(options: SlackEmulatorOptions) {
       waitForConnection: (timeoutMs?: number) => hub.waitForConnection(timeoutMs),
       disconnect: (reason?: string) => hub.disconnect(reason),
       drop: () => hub.drop(),
+      freeze: () => hub.freeze(),
       get connected() {
         return hub.connected;
       },

@@ -25,6 +25,9 @@ export class SocketHub {
   private readonly pending = new Map<string, (payload: unknown) => void>();
   private readonly waiters: (() => void)[] = [];
   private readonly timer: NodeJS.Timeout;
+  /** The TCP side of each connection, for freeze(). */
+  private readonly raw = new Map<WebSocket, Duplex>();
+  private frozen = false;
   /** Every connection the app opened, reconnections included. */
   connectionsOpened = 0;
   /** Every frame the app sent, for assertions. */
@@ -35,6 +38,7 @@ export class SocketHub {
     pingIntervalMs: number,
   ) {
     this.timer = setInterval(() => {
+      if (this.frozen) return;
       for (const s of this.sockets) if (s.readyState === WebSocket.OPEN) s.ping();
     }, pingIntervalMs);
     this.timer.unref();
@@ -53,14 +57,20 @@ export class SocketHub {
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return true;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.raw.set(ws, socket);
+      this.accept(ws);
+    });
     return true;
   }
 
   private accept(ws: WebSocket): void {
     this.sockets.add(ws);
     this.connectionsOpened += 1;
-    ws.on('close', () => this.sockets.delete(ws));
+    ws.on('close', () => {
+      this.sockets.delete(ws);
+      this.raw.delete(ws);
+    });
     ws.on('message', (data) => {
       let frame: unknown;
       try {
@@ -127,6 +137,15 @@ export class SocketHub {
   /** Drops every connection without a word, as a network failure would. */
   drop(): void {
     for (const s of this.sockets) s.terminate();
+  }
+
+  /**
+   * Goes silent on every connection, as a link whose packets vanish: nothing more is read (so a
+   * close frame from the app is never answered) or sent, yet the TCP connections stay open.
+   */
+  freeze(): void {
+    this.frozen = true;
+    for (const socket of this.raw.values()) socket.pause();
   }
 
   close(): void {
