@@ -1,7 +1,7 @@
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { detour, startDetour } from '../support/detour.js';
 import { createTestRepos, type TestRepos } from '../support/repos.js';
 
@@ -135,7 +135,19 @@ describe('a command killed half-way', () => {
     // A borg that never answers, first on PATH (execa-style fixture executable).
     const bin = join(dir, 'hanging-bin');
     await mkdir(bin, { recursive: true });
-    await writeFile(join(bin, 'borg'), '#!/bin/sh\nexec sleep 600\n');
+    const borgPid = join(dir, 'hanging-borg.pid');
+    await writeFile(join(bin, 'borg'), `#!/bin/sh\necho $$ >> ${borgPid}\nexec sleep 600\n`);
+    // The crash leaves those borgs (list and info) behind, as a real crash would: ours to end.
+    onTestFinished(async () => {
+      const pids = (await readFile(borgPid, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+      for (const pid of pids) {
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+    });
     await chmod(join(bin, 'borg'), 0o755);
     const killedConfig = join(dir, 'killed.yaml');
     await writeFile(

@@ -51,14 +51,16 @@ export async function createTestRepos(): Promise<TestRepos> {
     },
     async lock(type, repo, passphrase) {
       const release = (child: ChildProcess) => async () => {
-        child.kill('SIGKILL');
+        killGroup(child);
         await new Promise((r) =>
           child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once('exit', r),
         );
       };
       if (type === 'borg') {
+        // Its own process group: `with-lock` runs sleep as a child, which must go with it.
         const child = spawn('borg', ['with-lock', repo, 'sleep', '600'], {
           env: { ...process.env, ...env, BORG_PASSPHRASE: passphrase },
+          detached: true,
         });
         holders.push(child);
         for (let i = 0; i < 400 && !(await readdir(repo)).includes('lock.exclusive'); i++)
@@ -94,8 +96,18 @@ export async function createTestRepos(): Promise<TestRepos> {
       throw new Error('could not catch restic prune holding its lock');
     },
     async cleanup() {
-      for (const child of holders) child.kill('SIGKILL');
+      for (const child of holders) killGroup(child);
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** SIGKILL to the child's process group when it leads one (spawned detached), else to the child. */
+function killGroup(child: ChildProcess): void {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
+  }
 }
