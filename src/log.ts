@@ -26,14 +26,10 @@ export function createLogger(options: { level: string; destination: 1 | 2 }): Lo
   const threshold = options.level === 'silent' ? Number.POSITIVE_INFINITY : LEVELS[options.level];
   // An unknown level: let pino refuse it now, with its own message.
   if (threshold === undefined) return make();
-  let root: Logger | undefined;
-  return lazy(() => {
-    root ??= make();
-    return root;
-  }, threshold);
+  return lazy(make, threshold);
 }
 
-/** A Logger that asks `real` for the pino logger only when a call reaches the threshold. */
+/** A Logger that asks `real` for the pino logger (once) only when a call reaches the threshold. */
 function lazy(real: () => Logger, threshold: number): Logger {
   let made: Logger | undefined;
   const get = (): Logger => {

@@ -157,7 +157,8 @@ export class RemoteFiles {
     const result = await this.#exec(['env', 'LC_ALL=C', 'cat', '--', path], this.#timeoutMs);
     if (result.exitCode === 0) return result.stdout;
     const reason = result.timedOut ? 'ETIMEDOUT' : errnoOf(result.stderr);
-    throw new RemoteFileError(reason, `cannot read ${path} on ${this.#host} (${reason})`);
+    const said = result.stderr.trim().split('\n')[0] || reason;
+    throw new RemoteFileError(reason, `cannot read ${path} on ${this.#host}: ${said}`);
   }
 
   async #test(path: string): Promise<{ isDirectory: boolean } | undefined> {
