@@ -18,8 +18,8 @@ export function isAdmin(actor: Actor, rules: AccessRules): boolean {
 /** Throws AccessDeniedError when the actor may not run the command with these arguments. */
 export function authorise(actor: Actor, command: AnyCommand, args: unknown, rules: AccessRules, locale: Locale): void {
   if (actor.kind !== 'user') return;
-  const domain = actor.email.split('@')[1]?.toLowerCase() ?? '';
-  if (!rules.allowedDomains.some((d) => d.toLowerCase() === domain)) {
+  const domain = emailDomain(actor.email);
+  if (domain === undefined || !rules.allowedDomains.some((d) => d.toLowerCase() === domain)) {
     throw new AccessDeniedError(
       t(locale, 'notAllowedDomain', { email: actor.email, domains: rules.allowedDomains.join(', ') || '—' }),
     );
@@ -27,4 +27,24 @@ export function authorise(actor: Actor, command: AnyCommand, args: unknown, rule
   if (changesSomething(command, args) && !isAdmin(actor, rules)) {
     throw new AccessDeniedError(t(locale, 'adminOnly', { command: command.name, email: actor.email }));
   }
+}
+
+/** One DNS label: letters, digits and inner hyphens, at most 63 characters (RFC 1035 §2.3.1). */
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/**
+ * The domain of a valid address, lower-cased, or undefined. Exactly one `@`,
+ * a non-empty local part without spaces, and a domain of at least two DNS
+ * labels: `mallory@example.org@evil.com` must not count as example.org (nor
+ * as evil.com), whatever a chat server lets a user type as their e-mail.
+ */
+export function emailDomain(email: string): string | undefined {
+  const at = email.lastIndexOf('@');
+  if (at <= 0 || email.indexOf('@') !== at) return undefined;
+  const local = email.slice(0, at);
+  if (/[\s\p{Cc}]/u.test(local)) return undefined;
+  const domain = email.slice(at + 1).toLowerCase();
+  if (domain.length > 253) return undefined;
+  const labels = domain.split('.');
+  return labels.length >= 2 && labels.every((label) => LABEL.test(label)) ? domain : undefined;
 }
