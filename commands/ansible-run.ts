@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { actorLabel } from '../src/core/actor.js';
 import { defineCommand } from '../src/core/command.js';
+import { UsageError } from '../src/core/errors.js';
 import { alignColumns, formatAge } from '../src/core/format.js';
 import { fill, type Locale } from '../src/core/i18n.js';
 import { describeProgress } from '../src/runners/ansible/progress.js';
@@ -11,6 +12,14 @@ const text = {
   check: { en: ' (check mode)', fr: ' (mode vérification)' },
   failedTasks: { en: 'Failed tasks:', fr: 'Tâches en échec :' },
   noRecap: { en: 'no PLAY RECAP', fr: 'pas de PLAY RECAP' },
+  unknown: {
+    en: '"{playbook}" is not an allowed playbook. Allowed: {known}.',
+    fr: '« {playbook} » n’est pas un playbook autorisé. Autorisés : {known}.',
+  },
+  none: {
+    en: 'none (see ansible.playbooks in the configuration)',
+    fr: 'aucun (voir ansible.playbooks dans la configuration)',
+  },
 } satisfies Record<string, Record<Locale, string>>;
 
 /** What each typed outcome means, for people. */
@@ -60,6 +69,11 @@ export const ansibleRun = defineCommand({
   changes: (args) => !args.check,
   replyIn: 'channel',
   async run(ctx, args) {
+    const known = ctx.services.operations.playbooks();
+    if (!known.includes(args.playbook)) {
+      const list = known.join(', ') || text.none[ctx.locale];
+      throw new UsageError(fill(text.unknown[ctx.locale], { playbook: args.playbook, known: list }));
+    }
     const result = await ctx.services.operations.runPlaybook(
       { playbook: args.playbook, tags: args.tags, limit: args.limit, check: args.check },
       { label: actorLabel(ctx.actor), isAdmin: ctx.isAdmin },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/core/command.js';
-import { CommandFailedError } from '../src/core/errors.js';
+import { CommandFailedError, UsageError } from '../src/core/errors.js';
 import { alignColumns, formatAge, formatBytes, formatTime } from '../src/core/format.js';
 import { fill, type Locale } from '../src/core/i18n.js';
 import type { BackupStatusReport, RepositoryStatus } from '../src/core/services.js';
@@ -41,10 +41,7 @@ export const backupStatus = defineCommand({
     const known = ctx.services.backups.names();
     if (known.length === 0) throw new CommandFailedError('no_repositories', text.none[locale]);
     if (args.name !== undefined && !known.includes(args.name)) {
-      throw new CommandFailedError(
-        'unknown_repository',
-        fill(text.unknown[locale], { name: args.name, known: known.join(', ') }),
-      );
+      throw new UsageError(fill(text.unknown[locale], { name: args.name, known: known.join(', ') }));
     }
     const names = args.name === undefined ? known : [args.name];
     const report = await ctx.services.backups.status(names, { fresh: args.fresh, signal: ctx.signal });

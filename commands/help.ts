@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/core/command.js';
-import { CommandFailedError } from '../src/core/errors.js';
+import { UsageError } from '../src/core/errors.js';
 import { alignColumns } from '../src/core/format.js';
+import { fill } from '../src/core/i18n.js';
 import { findCommand } from '../src/core/parser.js';
 
 const text = {
@@ -32,8 +33,7 @@ export const help = defineCommand({
     if (args.first) {
       const words = [args.first, args.second].filter((w): w is string => w !== undefined);
       const found = findCommand(words, ctx.commands);
-      if (!found)
-        throw new CommandFailedError('unknown_command', text.unknown[locale].replace('{name}', words.join(' ')));
+      if (!found) throw new UsageError(fill(text.unknown[locale], { name: words.join(' ') }));
       const c = found.command;
       const note = c.changes === true && !ctx.isAdmin ? ` ${text.adminOnly[locale]}` : '';
       return { outcome: 'ok', text: `${c.name}: ${c.summary[locale]}${note}\n${text.usage[locale]}: ${c.usage}` };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/core/command.js';
-import { CommandFailedError } from '../src/core/errors.js';
+import { CommandFailedError, UsageError } from '../src/core/errors.js';
 import { formatBytes } from '../src/core/format.js';
 import { fill, type Locale } from '../src/core/i18n.js';
 import type { HostProbeReport, ProbeOutcome, Threshold } from '../src/core/ports/probes.js';
@@ -65,10 +65,7 @@ export const probe = defineCommand({
     const known = probes.hosts();
     if (known.length === 0) throw new CommandFailedError('no_hosts', text.none[locale]);
     if (args.host !== undefined && !known.includes(args.host)) {
-      throw new CommandFailedError(
-        'unknown_host',
-        fill(text.unknown[locale], { name: args.host, known: known.join(', ') }),
-      );
+      throw new UsageError(fill(text.unknown[locale], { name: args.host, known: known.join(', ') }));
     }
     const reports = await probes.probeHosts(args.host === undefined ? known : [args.host], ctx.signal);
     const thresholds = probes.thresholds?.() ?? {};

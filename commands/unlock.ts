@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { actorLabel } from '../src/core/actor.js';
 import { defineCommand } from '../src/core/command.js';
-import { CommandFailedError } from '../src/core/errors.js';
+import { UsageError } from '../src/core/errors.js';
 import { fill, type Locale } from '../src/core/i18n.js';
 import type { UnlockResult } from '../src/core/ports/operations.js';
 import type { UnlockStepReport } from '../src/runners/unlock-steps.js';
@@ -45,10 +45,7 @@ export const unlock = defineCommand({
     const known = ctx.services.operations.unlockTargets();
     // Ask for no passphrase for a target that does not exist.
     if (!known.includes(args.target)) {
-      throw new CommandFailedError(
-        'unknown_target',
-        fill(text.unknown[locale], { target: args.target, known: known.join(', ') || '—' }),
-      );
+      throw new UsageError(fill(text.unknown[locale], { target: args.target, known: known.join(', ') || '—' }));
     }
     const passphrase = await ctx.askSecret(fill(text.prompt[locale], { target: args.target }));
     const result = await ctx.services.operations.unlock(args.target, passphrase, {

@@ -1,3 +1,4 @@
+import { ownValue } from '../core/own-key.js';
 import type { Config } from './schema.js';
 
 /** Checks that go across sections: unique names, references to hosts and playbooks. */
@@ -9,12 +10,12 @@ export function checkReferences(config: Config): string[] {
     if (first !== undefined) problems.push(`backups[${i}].name: "${b.name}" is already used by backups[${first}]`);
     else seen.set(b.name, i);
     const playbook = b.job?.playbook;
-    if (playbook !== undefined && config.ansible?.playbooks[playbook] === undefined) {
+    if (playbook !== undefined && ownValue(config.ansible?.playbooks, playbook) === undefined) {
       problems.push(`backups[${i}].job.playbook: no playbook "${playbook}" under ansible.playbooks`);
     }
   });
   for (const [target, unlock] of Object.entries(config.unlock)) {
-    if (config.hosts[unlock.host] === undefined) {
+    if (ownValue(config.hosts, unlock.host) === undefined) {
       problems.push(`unlock.${target}.host: no host "${unlock.host}" under hosts`);
     }
   }

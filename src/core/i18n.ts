@@ -1,3 +1,5 @@
+import { ownValue } from './own-key.js';
+
 /** The two languages of the bot; replies follow the configured locale. */
 export type Locale = 'fr' | 'en';
 
@@ -42,7 +44,8 @@ export function t(locale: Locale, key: MessageKey, params: Params = {}): string 
 }
 
 export function fill(template: string, params: Params): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    params[name] === undefined ? whole : String(params[name]),
-  );
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = ownValue(params, name);
+    return value === undefined ? whole : String(value);
+  });
 }

@@ -1,4 +1,5 @@
 import { UsageError } from './errors.js';
+import { ownValue } from './own-key.js';
 
 /**
  * Splits a command line into words, shell-like but without any expansion:
@@ -14,14 +15,14 @@ export function tokenize(text: string): string[] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i] as string;
     if (quote) {
-      if (ch === closing[quote]) quote = undefined;
+      if (ch === ownValue(closing, quote)) quote = undefined;
       else current += ch;
       continue;
     }
     if (ch === '\\' && i + 1 < text.length) {
       current += text[++i];
       inWord = true;
-    } else if (closing[ch]) {
+    } else if (ownValue(closing, ch) !== undefined) {
       quote = ch;
       inWord = true;
     } else if (/\s/.test(ch)) {

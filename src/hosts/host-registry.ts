@@ -1,5 +1,6 @@
 import type { Config, HostConfig } from '../config/schema.js';
 import { DetourError } from '../core/errors.js';
+import { ownValue } from '../core/own-key.js';
 import { type HostAccess, localHostAccess } from '../probes/host-access.js';
 import type { ProcessRunner } from '../runners/process.js';
 import type { SshPool, SshPoolOptions } from '../runners/ssh.js';
@@ -88,7 +89,7 @@ export class HostRegistry {
   }
 
   #config(name: string): HostConfig {
-    const host = this.#hosts[name];
+    const host = ownValue(this.#hosts, name);
     if (!host)
       throw new DetourError(
         'unknown_host',

@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
-import { CommandFailedError } from '../core/errors.js';
+import { CommandFailedError, UsageError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { ownValue } from '../core/own-key.js';
 import type { OperationsService, PlaybookRequest, Requester, UnlockResult } from '../core/ports/operations.js';
 import type { Secret } from '../core/secret.js';
 import type { HostRegistry } from '../hosts/host-registry.js';
@@ -49,10 +50,9 @@ export class Operations implements OperationsService {
     by: Requester,
     options: { signal: AbortSignal; onProgress: (p: AnsibleProgress) => void },
   ): Promise<AnsibleRunResult> {
-    const configured = this.#deps.config.ansible?.playbooks[request.playbook];
+    const configured = ownValue(this.#deps.config.ansible?.playbooks, request.playbook);
     if (!configured) {
-      throw new CommandFailedError(
-        'unknown_playbook',
+      throw new UsageError(
         `"${request.playbook}" is not an allowed playbook. Allowed: ${this.playbooks().join(', ') || 'none (see ansible.playbooks in the configuration)'}.`,
       );
     }
@@ -84,7 +84,8 @@ export class Operations implements OperationsService {
     const cancelled = this.#jobs.cancel(id, by);
     if (!cancelled.ok) {
       const running = this.#jobs.list().map((j) => j.id);
-      throw new CommandFailedError('unknown_job', `${cancelled.message}. Running: ${running.join(', ') || 'none'}.`);
+      // An id that names no running job is a typo, not a failure of the job.
+      throw new UsageError(`${cancelled.message}. Running: ${running.join(', ') || 'none'}.`);
     }
     return cancelled.job;
   }
@@ -98,10 +99,9 @@ export class Operations implements OperationsService {
     passphrase: Secret,
     options: { checkOnly: boolean; by: Requester; signal: AbortSignal },
   ): Promise<UnlockResult> {
-    const target = this.#deps.config.unlock[name];
+    const target = ownValue(this.#deps.config.unlock, name);
     if (!target) {
-      throw new CommandFailedError(
-        'unknown_target',
+      throw new UsageError(
         `unknown unlock target "${name}". Known targets: ${this.unlockTargets().join(', ') || 'none'}.`,
       );
     }

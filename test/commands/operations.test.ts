@@ -107,7 +107,7 @@ describe.skipIf(!cryptsetup)('unlock (real cryptsetup on a LUKS image)', () => {
     const asker = secretAsker(PASS);
     expect(await ask('unlock testvol', bob, asker)).toMatchObject({ outcome: 'denied' });
     expect(await ask('unlock nas', alice, asker)).toMatchObject({
-      outcome: 'failed',
+      outcome: 'usage',
       text: 'unknown unlock target "nas". Known targets: testvol.',
     });
     expect(asker.asked).toEqual([]);
@@ -140,7 +140,7 @@ describe('ansible run (real ansible-playbook on localhost)', () => {
     expect((await ask('ansible run ok --limit -e@/etc/shadow --check', alice)).outcome).toBe('usage');
     const unknown = await ask('ansible run site --check', alice);
     expect(unknown).toMatchObject({
-      outcome: 'failed',
+      outcome: 'usage',
       text: '"site" is not an allowed playbook. Allowed: ok, failing, slow.',
     });
   });

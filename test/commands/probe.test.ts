@@ -124,7 +124,7 @@ describe('probe', () => {
     expect(one.text.split('\n')[0]).toBe('FAILED down');
     expect(one.text).not.toContain('local');
     const unknown = await ask('probe nas', alice);
-    expect(unknown).toMatchObject({ outcome: 'failed', text: 'unknown host "nas". Known hosts: local, down.' });
+    expect(unknown).toMatchObject({ outcome: 'usage', text: 'unknown host "nas". Known hosts: local, down.' });
   });
 
   it('gives each probe that did not answer its own line', async () => {

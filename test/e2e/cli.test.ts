@@ -62,9 +62,9 @@ describe('detour run (built binary)', () => {
     expect(json.data.repositories[0]).toMatchObject({ name: 'b7-borg', marker: 'OK', latest: { archiveCount: 1 } });
   });
 
-  it('names an unknown repository and lists the known ones (exit 1)', async () => {
+  it('names an unknown repository and lists the known ones (exit 2, bad usage)', async () => {
     const r = await run(['run', 'backup status nosuchrepo', '--config', config]);
-    expect(r.exitCode).toBe(1);
+    expect(r.exitCode).toBe(2);
     expect(r.stdout.trim()).toBe('unknown repository "nosuchrepo". Known repositories: b7-borg, old-borg, b7-restic.');
   });
 
