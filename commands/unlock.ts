@@ -37,6 +37,7 @@ export const unlock = defineCommand({
   },
   positionals: ['target'],
   flags: ['check'],
+  asksSecret: true,
   args: z.object({ target: z.string(), check: z.boolean().default(false) }),
   changes: true,
   replyIn: 'channel',

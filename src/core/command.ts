@@ -47,6 +47,12 @@ export interface CommandDefinition<Schema extends z.ZodType> {
   flags?: readonly string[];
   /** Options with a value (`--last 5` or `--last=5`). */
   options?: readonly string[];
+  /**
+   * The command asks for a secret privately (`unlock`): any word it does not
+   * declare is taken for a secret typed inline, refused, and never stored or
+   * shown ("[redacted]" in the audit log).
+   */
+  asksSecret?: boolean;
   /** Where chat platforms post the result: privately to the caller (default) or in the channel. */
   replyIn?: 'private' | 'channel';
   /** Validates and types the parsed arguments. */

@@ -6,7 +6,7 @@ import { type AnyCommand, changesSomething } from './command.js';
 import { AccessDeniedError, CommandFailedError, DetourError, UsageError } from './errors.js';
 import { type Locale, t } from './i18n.js';
 import type { Logger } from './logger.js';
-import { parseCommand } from './parser.js';
+import { parseCommand, storableText } from './parser.js';
 import type { Secret } from './secret.js';
 import type { Services } from './services.js';
 
@@ -75,7 +75,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
 
   return async (inv) => {
     const actor = actorLabel(inv.actor);
-    const base = { actor, platform: inv.platform, text: inv.text };
+    // A secret typed inline (`unlock data hunter2`) is refused below and never stored.
+    const base = { actor, platform: inv.platform, text: storableText(inv.text, deps.commands) };
     const refuse = (status: Outcome, error: DetourError, command?: string): PipelineResult => {
       const id = audit.start({ ...base, command });
       audit.finish(id, status, error.message);

@@ -7,6 +7,14 @@ import { ownValue } from './own-key.js';
  * Chat clients turn quotes into typographic ones, so “ ” and ‘ ’ count too.
  */
 export function tokenize(text: string): string[] {
+  const { words, openQuote } = scanWords(text);
+  // The text is not repeated: it may hold what should never be echoed (a passphrase typed inline).
+  if (openQuote) throw new UsageError(`unclosed quote ${openQuote}`);
+  return words;
+}
+
+/** The words of a line, and the quote left open at its end if any (its last word then runs to the end). */
+export function scanWords(text: string): { words: string[]; openQuote: string | undefined } {
   const words: string[] = [];
   let current = '';
   let inWord = false;
@@ -34,7 +42,6 @@ export function tokenize(text: string): string[] {
       inWord = true;
     }
   }
-  if (quote) throw new UsageError(`unclosed quote ${quote} in "${text}"`);
   if (inWord) words.push(current);
-  return words;
+  return { words, openQuote: quote };
 }
