@@ -61,7 +61,12 @@ export function validateConfig(
   findDoubleSecrets(interpolated, problems);
   const parsed = configSchema.safeParse(interpolated, { error: explainIssue });
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(...formatIssue(issue));
+    // An unset variable leaves "" behind: its message says more than "is empty" at the same path.
+    const where = (problem: string) => problem.slice(0, problem.indexOf(': '));
+    const reported = new Set(problems.map(where));
+    for (const issue of parsed.error.issues) {
+      problems.push(...formatIssue(issue).filter((problem) => !reported.has(where(problem))));
+    }
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems, label);
   const config = parsed.data;

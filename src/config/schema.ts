@@ -67,20 +67,59 @@ const sshHost = z.strictObject({
   sudo: z.boolean().default(false),
 });
 
-const slack = z.strictObject({
-  mode: z.enum(['http', 'socket']).default('http'),
-  ...withSecret({}, 'botToken'),
-  ...withSecret({}, 'signingSecret'),
-  ...withSecret({}, 'appToken'),
-  apiUrl: z.url().optional(),
-});
+/**
+ * Refuses a chat section without a secret its platform cannot work without:
+ * a platform started with an empty signing secret or command token would
+ * check requests against "" (the file variant is read later, and an empty
+ * file is refused there).
+ */
+function requireSecret(
+  section: Partial<Record<(typeof SECRET_KEYS)[number], Secret>> & Record<string, unknown>,
+  key: (typeof SECRET_KEYS)[number],
+  ctx: z.RefinementCtx,
+  how: { when?: string; why?: string } = {},
+): void {
+  const value = section[key];
+  if (value === undefined && section[`${key}File`] === undefined) {
+    const when = how.when ? ` ${how.when}` : '';
+    const why = how.why ? `: ${how.why}` : '';
+    ctx.addIssue({ code: 'custom', path: [key], message: `required${when} (or ${key}File)${why}` });
+  } else if (value !== undefined && value.reveal() === '') {
+    ctx.addIssue({ code: 'custom', path: [key], message: 'is empty' });
+  }
+}
 
-const mattermost = z.strictObject({
-  url: z.url(),
-  ...withSecret({}, 'botToken'),
-  ...withSecret({}, 'commandToken'),
-  team: z.string(),
-});
+const slack = z
+  .strictObject({
+    mode: z.enum(['http', 'socket']).default('http'),
+    ...withSecret({}, 'botToken'),
+    ...withSecret({}, 'signingSecret'),
+    ...withSecret({}, 'appToken'),
+    apiUrl: z.url().optional(),
+  })
+  .superRefine((s, ctx) => {
+    requireSecret(s, 'botToken', ctx);
+    if (s.mode === 'http') {
+      requireSecret(s, 'signingSecret', ctx, {
+        when: 'in http mode',
+        why: 'every request from Slack is checked with it',
+      });
+    } else {
+      requireSecret(s, 'appToken', ctx, { when: 'in socket mode' });
+    }
+  });
+
+const mattermost = z
+  .strictObject({
+    url: z.url(),
+    ...withSecret({}, 'botToken'),
+    ...withSecret({}, 'commandToken'),
+    team: z.string(),
+  })
+  .superRefine((m, ctx) => {
+    requireSecret(m, 'botToken', ctx);
+    requireSecret(m, 'commandToken', ctx, { why: 'every slash command is checked with it' });
+  });
 
 const threshold = z.strictObject({ warn: z.number(), crit: z.number() });
 

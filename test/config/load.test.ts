@@ -66,7 +66,7 @@ describe('config validation messages', () => {
   });
 
   it('reports an unset environment variable where it is used', () => {
-    expect(problemsOf({ chat: { slack: { botToken: '${SLACK_BOT_TOKEN}' } } })).toEqual([
+    expect(problemsOf({ chat: { slack: { botToken: '${SLACK_BOT_TOKEN}', signingSecret: 's' } } })).toEqual([
       'chat.slack.botToken: environment variable SLACK_BOT_TOKEN is not set',
     ]);
   });
