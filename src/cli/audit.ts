@@ -3,6 +3,7 @@ import { silentLogger } from '../core/logger.js';
 import { AuditStore } from '../store/audit-store.js';
 import { openDatabase } from '../store/database.js';
 import { loadCliConfig } from './load.js';
+import { printableJson, printableLine } from './terminal-text.js';
 import type { CliValues } from './values.js';
 
 /** `detour audit`: what was run, by whom, when, how long it took and how it ended. */
@@ -28,19 +29,22 @@ export async function listAudit(values: CliValues): Promise<number> {
   try {
     const entries = new AuditStore(db).list({ since, limit }).reverse();
     if (values.json) {
-      process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
+      process.stdout.write(`${printableJson(entries)}\n`);
       return 0;
     }
-    const rows = entries.map((e) => [
-      `#${e.id}`,
-      formatTime(e.startedAt, config.timezone),
-      e.actor,
-      e.platform,
-      e.status,
-      e.durationMs === undefined ? '' : `${e.durationMs} ms`,
-      e.text,
-      e.detail && e.detail !== e.status ? `— ${e.detail}` : '',
-    ]);
+    // Actor, text and detail come from chat: no cell may hold a control character or a newline.
+    const rows = entries.map((e) =>
+      [
+        `#${e.id}`,
+        formatTime(e.startedAt, config.timezone),
+        e.actor,
+        e.platform,
+        e.status,
+        e.durationMs === undefined ? '' : `${e.durationMs} ms`,
+        e.text,
+        e.detail && e.detail !== e.status ? `— ${e.detail}` : '',
+      ].map(printableLine),
+    );
     process.stdout.write(rows.length ? `${alignColumns(rows).join('\n')}\n` : 'no audit entries\n');
     return 0;
   } finally {

@@ -5,6 +5,7 @@ import type { Outcome } from '../core/pipeline.js';
 import { createLogger } from '../log.js';
 import { buildApp, lazyExecaRunner } from '../main.js';
 import { loadCliConfig } from './load.js';
+import { printable, printableJson, printableLine } from './terminal-text.js';
 import type { CliValues } from './values.js';
 
 // `confirm` cannot happen here (no confirmation is asked at the console); 1 would be a bug made visible.
@@ -28,10 +29,11 @@ export async function runOnce(text: string, values: CliValues): Promise<number> 
       actor,
       platform: 'console',
       askSecret: (prompt) => readSecret(process.stdin, prompt, process.stderr),
-      progress: (line) => process.stderr.write(`${line}\n`),
+      progress: (line) => process.stderr.write(`${printableLine(line)}\n`),
     });
-    if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else process.stdout.write(`${result.text}\n`);
+    // Replies may repeat chat text (a name typed): no control character reaches the terminal.
+    if (values.json) process.stdout.write(`${printableJson(result)}\n`);
+    else process.stdout.write(`${printable(result.text)}\n`);
     return EXIT_CODES[result.outcome];
   } finally {
     await app.close();

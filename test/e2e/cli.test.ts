@@ -2,6 +2,8 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { AuditStore } from '../../src/store/audit-store.js';
+import { openDatabase } from '../../src/store/database.js';
 import { detour, startDetour } from '../support/detour.js';
 import { createTestRepos, type TestRepos } from '../support/repos.js';
 
@@ -91,6 +93,60 @@ describe('detour run (built binary)', () => {
     const table = await run(['audit', '--config', config, '--limit', '2']);
     expect(table.stdout.trim().split('\n')).toHaveLength(2);
     expect(table.stdout).toContain('carol@epicerieledetour.org');
+  });
+
+  it('prints control characters from chat text escaped, never raw (audit table, JSON, replies)', async () => {
+    const title = '\x1b]0;pwned\x07';
+    const clear = '\x1b[2J';
+    const c1 = '\u009b31m';
+    const db = openDatabase(join(dir, 'state/detour.db'));
+    const audit = new AuditStore(db);
+    const id = audit.start({
+      actor: 'mallory@epicerieledetour.org',
+      platform: 'slack',
+      text: `probe ${title}${clear}${c1}`,
+    });
+    audit.finish(id, 'usage', `bad\r\nline ${clear}`);
+    db.close();
+    const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+    const table = await run(['audit', '--config', config, '--limit', '1']);
+    expect(table.exitCode).toBe(0);
+    expect(table.stdout).not.toMatch(raw);
+    expect(table.stdout).toContain('probe \\x1b]0;pwned\\x07\\x1b[2J\\x9b31m');
+    expect(table.stdout).toContain('— bad\\r\\nline \\x1b[2J');
+    // One row, one line: a newline in the text does not start a fake row.
+    expect(table.stdout.trim().split('\n')).toHaveLength(1);
+
+    const json = await run(['audit', '--config', config, '--limit', '1', '--json']);
+    expect(json.stdout).not.toMatch(raw);
+    expect(JSON.parse(json.stdout)[0]).toMatchObject({ id, text: `probe ${title}${clear}${c1}` });
+
+    const reply = await run(['run', `backup status ${title}${clear}`, '--config', config]);
+    expect(reply.exitCode).toBe(2);
+    expect(reply.stdout + reply.stderr).not.toMatch(raw);
+    expect(reply.stdout.trim()).toBe(
+      'unknown repository "\\x1b]0;pwned\\x07\\x1b[2J". Known repositories: b7-borg, old-borg, b7-restic.',
+    );
+    const replyJson = await run(['run', `backup status ${clear}`, '--config', config, '--json']);
+    expect(replyJson.stdout).not.toMatch(raw);
+    expect(JSON.parse(replyJson.stdout).text).toContain(`"${clear}"`);
+    // Multi-line replies keep their lines (and tabs).
+    const help = await run(['run', 'help', '--config', config]);
+    expect(help.stdout.split('\n').length).toBeGreaterThan(3);
+  });
+
+  it('refuses a passphrase typed after unlock, and keeps it out of the output and the database', async () => {
+    const r = await run(['run', `unlock data ${PASS}`, '--config', config], { DETOUR_LOG_LEVEL: 'debug' });
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toMatch(/^type the passphrase only in the prompt, never in the command/);
+    expect(r.stdout + r.stderr).not.toContain(PASS);
+    const audit = await run(['audit', '--config', config, '--limit', '1', '--json']);
+    expect(JSON.parse(audit.stdout)[0]).toMatchObject({ text: 'unlock data [redacted]', status: 'usage' });
+    for (const file of ['detour.db', 'detour.db-wal']) {
+      const bytes = await readFile(join(dir, 'state', file)).catch(() => Buffer.alloc(0));
+      expect(bytes.includes(PASS)).toBe(false);
+    }
   });
 
   it('never lets the passphrase out: output, logs and database', async () => {
