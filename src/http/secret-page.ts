@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SecretPrompts } from '../chat/secret-prompts.js';
-import type { Locale } from '../core/i18n.js';
-import { type Routes, readBody } from './server.js';
+import { fill, type Locale } from '../core/i18n.js';
+import { clientError, type Route, type Routes, readBody } from './server.js';
 
 /*
  * The one-time page where a passphrase is typed (Slack has no masked input).
@@ -17,6 +17,14 @@ const text = {
   expired: {
     en: 'This link has expired. Run the command again in the chat.',
     fr: 'Ce lien a expiré. Relancez la commande dans le chat.',
+  },
+  badRequest: {
+    en: 'This request could not be read. Open the link from the chat again.',
+    fr: 'Cette requête est illisible. Rouvrez le lien depuis le chat.',
+  },
+  tooLarge: {
+    en: 'That is too long for a passphrase. Open the link from the chat again.',
+    fr: 'C’est trop long pour une phrase de passe. Rouvrez le lien depuis le chat.',
   },
   used: {
     en: 'This link was already used. Run the command again in the chat.',
@@ -54,20 +62,38 @@ export function secretPageRoutes(prompts: SecretPrompts, locale: Locale): Routes
   };
   const tokenOf = (req: IncomingMessage) => decodeURIComponent((req.url ?? '').split('?')[0]?.split('/')[2] ?? '');
   const dead = (reason: 'unknown' | 'expired' | 'used') => `<p id="status">${text[reason][locale]}</p>`;
+  /**
+   * A link with a bad `%` escape is not a link the bot made (400, "not
+   * valid"); a body over 16 kB is no passphrase (413). Both get the page's
+   * short HTML answer; a real crash goes on to the server's bare 500.
+   */
+  const guarded =
+    (route: Route): Route =>
+    async (req, res) => {
+      try {
+        await route(req, res);
+      } catch (error) {
+        const refusal = clientError(error);
+        if (!refusal || res.headersSent) throw error;
+        res.setHeader('connection', 'close');
+        const reason = refusal.status === 413 ? text.tooLarge : req.method === 'GET' ? text.unknown : text.badRequest;
+        page(res, refusal.status, `<p id="status">${reason[locale]}</p>`);
+      }
+    };
 
   return {
-    'GET /prompt/*': (req, res) => {
+    'GET /prompt/*': guarded((req, res) => {
       const state = prompts.describe(tokenOf(req));
       if (!state.ok) return page(res, state.reason === 'unknown' ? 404 : 410, dead(state.reason));
       page(
         res,
         200,
-        `<form method="post"><label for="secret">${escapeHtml(text.ask[locale].replace('{purpose}', state.purpose))}</label>` +
+        `<form method="post"><label for="secret">${escapeHtml(fill(text.ask[locale], { purpose: state.purpose }))}</label>` +
           `<input id="secret" name="secret" type="password" autocomplete="off" autofocus required>` +
           `<button type="submit">${text.submit[locale]}</button></form>`,
       );
-    },
-    'POST /prompt/*': async (req, res) => {
+    }),
+    'POST /prompt/*': guarded(async (req, res) => {
       const form = new URLSearchParams(await readBody(req, 16 * 1024));
       const submitted = prompts.submit(tokenOf(req), form.get('secret') ?? '');
       if (!submitted.ok) return page(res, submitted.reason === 'unknown' ? 404 : 410, dead(submitted.reason));
@@ -82,7 +108,7 @@ export function secretPageRoutes(prompts: SecretPrompts, locale: Locale): Routes
           ? `<p id="status">${text.pending[locale]}</p>`
           : `<p id="status">${text.received[locale]}</p><pre id="result">${escapeHtml(result)}</pre>`,
       );
-    },
+    }),
   };
 }
 

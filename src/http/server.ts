@@ -13,7 +13,11 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-/** The bot's one HTTP server. Unknown paths get 404, handler crashes 500, never a dead process. */
+/**
+ * The bot's one HTTP server. Unknown paths get 404, a request a route cannot
+ * read 400 or 413, a handler crash 500, never a dead process. No answer ever
+ * holds an error's message or stack: those go to `onError` (the log) only.
+ */
 export async function startHttpServer(
   listen: string,
   routes: Routes,
@@ -29,9 +33,11 @@ export async function startHttpServer(
       if (route) await route(req, res);
       else sendJson(res, 404, { error: 'not_found' });
     } catch (error) {
-      onError(error);
-      if (!res.headersSent) sendJson(res, 500, { error: 'internal_error' });
-      else res.end();
+      const refusal = clientError(error);
+      if (!refusal) onError(error);
+      if (res.headersSent) res.end();
+      else if (refusal) sendJson(res, refusal.status, { error: refusal.code }, { connection: 'close' });
+      else sendJson(res, 500, { error: 'internal_error' });
     }
   });
   await new Promise<void>((resolve, reject) => {
@@ -72,14 +78,42 @@ export async function readBody(req: IncomingMessage, limit = 64 * 1024): Promise
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export class BodyTooLargeError extends Error {
-  constructor(limit: number) {
-    super(`request body larger than ${limit} bytes`);
+/** A request the route could not read: the client's fault, answered 4xx with a code, not logged as a crash. */
+export class RequestError extends Error {
+  readonly status: 400 | 413;
+  readonly code: string;
+
+  constructor(status: 400 | 413, code: string, message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.status = status;
+    this.code = code;
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+export class BodyTooLargeError extends RequestError {
+  constructor(limit: number) {
+    super(413, 'payload_too_large', `request body larger than ${limit} bytes`);
+  }
+}
+
+/**
+ * The 4xx answer an error deserves, or undefined for a crash. A bad `%`
+ * escape in a path (decodeURIComponent's URIError) is the client's too.
+ */
+export function clientError(error: unknown): { status: 400 | 413; code: string } | undefined {
+  if (error instanceof RequestError) return { status: error.status, code: error.code };
+  if (error instanceof URIError) return { status: 400, code: 'bad_request' };
+  return undefined;
+}
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
