@@ -81,6 +81,8 @@ describe('names inherited from Object.prototype are unknown names, never an inte
     ['jobs cancel', (n) => `jobs cancel ${n}`, /^no running job (.*)\. Running: none\.$/],
     ['help', (n) => `help ${n}`, /^no command "(.*)"\. Type "help" for the list\.$/],
     ['a command name', (n) => n, /^unknown command "(.*)"\. Type "help" for the list of commands\.$/],
+    ['jobs (no argument)', (n) => `jobs ${n}`, /^unexpected argument "(.*)"$/],
+    ['certs (no argument)', (n) => `certs ${n}`, /^unexpected argument "(.*)"$/],
   ];
   for (const [what, line, message] of cases) {
     it(`${what}`, async () => {
