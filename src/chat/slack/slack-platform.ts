@@ -175,9 +175,10 @@ export class SlackPlatform implements ChatPlatform {
         this.#apiCall('chat.postMessage', true);
       }
     } catch (error) {
-      if (sent > 0) this.#partial = { channel, message, sent };
       this.#apiCall('chat.postMessage', false);
-      throw error instanceof DeliveryError ? error : slackDeliveryError(error, 'chat.postMessage');
+      const failure = error instanceof DeliveryError ? error : slackDeliveryError(error, 'chat.postMessage');
+      if (sent > 0 && failure.retryable) this.#partial = { channel, message, sent };
+      throw failure;
     }
   }
 
