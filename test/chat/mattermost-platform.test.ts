@@ -283,6 +283,25 @@ describe('passphrase dialog', () => {
     expect((await fetch(link)).status).toBe(410);
   });
 
+  it('never lets the link wait in the delivery queue: when the response_url fails, the way out comes without it', async () => {
+    await h.close();
+    h = await startHarness({ dialogTimeout: '1s', promptTimeout: '5m', publicUrl: true });
+    h.world.emulator.dropDialogsFor('alice');
+    await confirmUnlock();
+    // The direct try with the link and the private reply after it both fail (3 tries each): the reply is queued.
+    h.world.emulator.failNext('POST /hooks/commands', { status: 503, times: 6 });
+    const notice = await waitFor('the queued way out', () => ephemeralFor(h.world.ids.alice, 'got no answer'), 15_000);
+    expect(notice.message).toContain('Run the command again.');
+    expect(notice.message).not.toContain('/prompt/');
+    const hookCalls = h.world.emulator.calls.filter((c) => c.path.startsWith('/hooks/commands/'));
+    expect(hookCalls.filter((c) => JSON.stringify(c.body).includes('/prompt/')).map((c) => c.status)).toEqual([
+      503, 503, 503,
+    ]);
+    const queued = h.db.prepare('SELECT message FROM outbox').all() as { message: string }[];
+    expect(queued.some((row) => row.message.includes('got no answer'))).toBe(true);
+    expect(JSON.stringify(queued)).not.toContain('/prompt/');
+  });
+
   it('without publicUrl only says to run the command again, and a late answer in the dialog still counts', async () => {
     await h.close();
     h = await startHarness({ dialogTimeout: '1s', promptTimeout: '5m' });

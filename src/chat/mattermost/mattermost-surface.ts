@@ -223,19 +223,34 @@ export class MattermostSurface implements ChatSurface {
    * hears the way out; the prompt itself stays open, for the page, until it expires.
    */
   #watchDialog(token: string): NodeJS.Timeout | undefined {
-    const { dialogTimeoutMs, promptTimeoutMs, publicUrl, texts } = this.#c;
+    const { dialogTimeoutMs, promptTimeoutMs } = this.#c;
     if (dialogTimeoutMs >= promptTimeoutMs) return undefined;
     const timer = setTimeout(() => {
-      const link = publicUrl
-        ? {
-            url: `${publicUrl.replace(/\/$/, '')}/prompt/${token}`,
-            minutes: Math.max(1, Math.round((promptTimeoutMs - dialogTimeoutMs) / 60_000)),
-          }
-        : undefined;
-      // As a title, not a preformatted body: the link stays clickable.
-      this.replyPrivately({ title: texts.dialogUnanswered(link), body: '' }).catch(() => undefined);
+      this.#sayUnanswered(token).catch(() => undefined);
     }, dialogTimeoutMs);
     timer.unref();
     return timer;
+  }
+
+  async #sayUnanswered(token: string): Promise<void> {
+    const { api, responseUrl, publicUrl, texts, promptTimeoutMs, dialogTimeoutMs } = this.#c;
+    // As a title, not a preformatted body: the link stays clickable.
+    const say = (link?: { url: string; minutes: number }): ChatMessage => ({
+      title: texts.dialogUnanswered(link),
+      body: '',
+    });
+    if (publicUrl && responseUrl) {
+      const link = {
+        url: `${publicUrl.replace(/\/$/, '')}/prompt/${token}`,
+        minutes: Math.max(1, Math.round((promptTimeoutMs - dialogTimeoutMs) / 60_000)),
+      };
+      try {
+        await api.respond(responseUrl, commandReply(toMattermostPosts(say(link)), 'ephemeral'));
+        return;
+      } catch {
+        // The link never waits in the delivery queue: the prompt token lives only in memory and in the link.
+      }
+    }
+    await this.replyPrivately(say());
   }
 }
