@@ -193,7 +193,7 @@ export async function createSlackEmulator(options: SlackEmulatorOptions) {
       queue.push(spec);
       state.failures.set(method, queue);
     },
-    /** Every HTTP request (API, response_url, upload) is refused or answered 503 for `ms`. */
+    /** Every HTTP request (API, response_url) is refused or answered 503 for `ms`. */
     outage(ms: number, mode: '503' | 'refuse' = '503'): void {
       state.outage = { until: state.now() + ms, mode };
     },
