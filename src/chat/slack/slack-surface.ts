@@ -44,6 +44,11 @@ export class SlackSurface implements ChatSurface {
   }
 
   async replyPrivately(message: ChatMessage): Promise<void> {
+    await this.#replyPrivately(message, true);
+  }
+
+  /** False when the message could not go out now and was not queued (`queue` false). */
+  async #replyPrivately(message: ChatMessage, queue: boolean): Promise<boolean> {
     const parts = splitForSlack(message);
     let viaUrl = true;
     for (const [i, part] of parts.entries()) {
@@ -65,11 +70,13 @@ export class SlackSurface implements ChatSurface {
           this.#c.client.chat.postEphemeral({ channel: this.#c.channelId, user: this.#c.userId, ...payload }),
         );
       } catch {
+        if (!queue) return false;
         // Slack is away: direct messages once it is back, rather than nothing.
         for (const rest of parts.slice(i)) this.#c.enqueue(this.#c.userId, rest);
-        return;
+        return true;
       }
     }
+    return true;
   }
 
   async replyInChannel(message: ChatMessage): Promise<void> {
@@ -187,7 +194,16 @@ export class SlackSurface implements ChatSurface {
     });
     this.#c.prompts.attachResult(opened.token, result);
     const url = `${publicUrl.replace(/\/$/, '')}/prompt/${opened.token}`;
-    await this.replyPrivately({ body: texts.promptLink(url, Math.round(this.#c.promptTimeoutMs / 60_000)) });
+    // The link is the prompt's only key: it never waits in the delivery queue (SQLite), where it
+    // would outlive its use. Slack away now means no prompt now.
+    const sent = await this.#replyPrivately(
+      { body: texts.promptLink(url, Math.round(this.#c.promptTimeoutMs / 60_000)) },
+      false,
+    );
+    if (!sent) {
+      this.#c.prompts.withdraw(opened.token);
+      throw new CommandFailedError('prompt_undeliverable', texts.promptUndeliverable);
+    }
     return opened.secret;
   }
 
