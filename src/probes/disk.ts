@@ -1,7 +1,7 @@
+import type { DiskSample, InodeUsage, MountUsage } from '../core/ports/probes.js';
 import type { ExecOptions, HostAccess } from './host-access.js';
 import type { ProbeResult } from './probe-error.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, execFailure, execResult, firstLine, ProbeError, settle } from './probe-error.js';
-import type { DiskSample, InodeUsage, MountUsage } from './sample.js';
 
 /*
  * Units: `-P -k` rather than `-B1`. -P alone means 512-byte blocks under

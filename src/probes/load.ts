@@ -1,7 +1,7 @@
+import type { LoadSample } from '../core/ports/probes.js';
 import type { HostAccess } from './host-access.js';
 import type { ProbeResult } from './probe-error.js';
 import { ProbeError, readText, settle } from './probe-error.js';
-import type { LoadSample } from './sample.js';
 
 export const LOADAVG_PATH = '/proc/loadavg';
 export const CPUINFO_PATH = '/proc/cpuinfo';

@@ -1,7 +1,7 @@
+import type { LuksSample, LuksTargetState } from '../core/ports/probes.js';
 import type { ExecOptions, HostAccess } from './host-access.js';
 import type { ProbeResult } from './probe-error.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, execResult, firstLine, readText, settle } from './probe-error.js';
-import type { LuksSample, LuksTargetState } from './sample.js';
 
 /** A configured unlock target, as far as its state is concerned. */
 export interface LuksTarget {

@@ -1,7 +1,7 @@
+import type { MemorySample } from '../core/ports/probes.js';
 import type { HostAccess } from './host-access.js';
 import type { ProbeResult } from './probe-error.js';
 import { ProbeError, readText, settle } from './probe-error.js';
-import type { MemorySample } from './sample.js';
 
 export const MEMINFO_PATH = '/proc/meminfo';
 

@@ -1,5 +1,5 @@
+import type { ObservationOutcome } from '../core/ports/backups.js';
 import type { Secret } from '../core/secret.js';
-import type { ObservationOutcome } from '../core/services.js';
 import {
   firstLine,
   type ObservationFigures,

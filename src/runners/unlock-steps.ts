@@ -1,22 +1,15 @@
+import type {
+  CommonOutcome,
+  MountOutcome,
+  ServiceOutcome,
+  StepOutcome,
+  UnlockReport,
+  UnlockStepReport,
+} from '../core/ports/unlock.js';
 import type { Secret } from '../core/secret.js';
-import {
-  type OpenOutcome,
-  open,
-  type PassphraseOutcome,
-  type StatusOutcome,
-  status,
-  testPassphrase,
-} from './cryptsetup.js';
+import { open, status, testPassphrase } from './cryptsetup.js';
 import type { ProcessRunner } from './process.js';
-import {
-  assertArgValue,
-  type CommonOutcome,
-  commonOutcome,
-  type StepOutcome,
-  type StepRunOptions,
-  stepRequest,
-  toolDetail,
-} from './step-outcome.js';
+import { assertArgValue, commonOutcome, type StepRunOptions, stepRequest, toolDetail } from './step-outcome.js';
 
 /** One `unlock:` entry of the config, as the steps need it. */
 export interface UnlockTarget {
@@ -27,23 +20,7 @@ export interface UnlockTarget {
 }
 
 export type MountVia = 'device' | 'fstab';
-export type MountOutcome = 'mounted' | 'already_mounted' | CommonOutcome;
-export type ServiceOutcome = 'started' | 'already_active' | 'not_active_after_start' | 'unit_not_found' | CommonOutcome;
-
-type Report<S extends string, O extends string> = { step: S; ok: boolean } & StepOutcome<O>;
-export type UnlockStepReport =
-  | Report<'status', StatusOutcome>
-  | Report<'check_passphrase', PassphraseOutcome>
-  | Report<'open', OpenOutcome>
-  | Report<'mount', MountOutcome>
-  | (Report<'service', ServiceOutcome> & { unit: string });
-export type UnlockStepName = UnlockStepReport['step'];
-
-export interface UnlockReport {
-  /** Every step that ran succeeded and nothing was left out (except by checkOnly). */
-  ok: boolean;
-  steps: UnlockStepReport[];
-}
+type UnlockStepName = UnlockStepReport['step'];
 
 export interface UnlockOptions {
   /** Check the passphrase (when the device is locked) and change nothing. */

@@ -1,12 +1,14 @@
-import type { CertificateReport, HostProbeReport, ProbeOutcome } from '../core/ports/probes.js';
 import type {
+  CertificateReport,
   CertificateSample,
   DiskSample,
+  HostProbeReport,
   LoadSample,
   LuksSample,
   MemorySample,
+  ProbeOutcome,
   SystemdSample,
-} from '../probes/sample.js';
+} from '../core/ports/probes.js';
 import type { Db } from './database.js';
 
 /** What each kind of row holds in `data`. */

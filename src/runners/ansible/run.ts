@@ -1,12 +1,11 @@
+import type { AnsibleProgress, AnsibleRunResult } from '../../core/ports/ansible.js';
 import type { Secret } from '../../core/secret.js';
 import { scrub } from '../../core/secret.js';
 import type { ProcessResult, ProcessRunner } from '../process.js';
 import type { AnsibleArgvOptions, AnsiblePaths } from './argv.js';
 import { buildAnsibleInvocation } from './argv.js';
-import type { AnsibleOutcome } from './outcome.js';
 import { ansibleErrorMessage, classifyAnsibleExit } from './outcome.js';
 import { AnsibleOutputParser } from './output-parser.js';
-import type { AnsibleProgress, FailedTask, HostStats } from './progress.js';
 import type { AnsibleRefusal, AnsibleRequest, PlaybookEntry, ValidatedAnsibleRequest } from './request.js';
 import { validateAnsibleRequest } from './request.js';
 
@@ -31,24 +30,6 @@ export interface AnsibleRunOptions {
   countTasks?: boolean;
   /** Overrides the stdout callback (ansible.posix.jsonl by default). */
   stdoutCallback?: string;
-}
-
-export interface AnsibleRunResult {
-  playbook: string;
-  outcome: AnsibleOutcome;
-  exitCode: number | undefined;
-  check: boolean;
-  /** Per host, from the final recap; empty when the run never reached it. */
-  stats: Record<string, HostStats>;
-  /** Tasks that failed a host or found it unreachable, with a short message each. */
-  failedTasks: FailedTask[];
-  tasksStarted: number;
-  totalTasks?: number;
-  /** ansible's own short error (parse errors, bad options, no hosts matched, ...). */
-  errorMessage?: string;
-  /** `default` when ansible.posix.jsonl was not available and the text output was parsed. */
-  outputFormat: 'jsonl' | 'default' | 'none';
-  durationMs: number;
 }
 
 export type AnsibleAttempt = { refused: true; refusal: AnsibleRefusal } | { refused: false; result: AnsibleRunResult };
