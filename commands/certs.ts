@@ -75,7 +75,7 @@ function daysLeft(days: number, locale: Locale): string {
 }
 
 /** The issuer's CN ("O=Let's Encrypt, CN=R11" → "R11"), or the whole name when it has none. */
-export function commonName(name: string): string {
+function commonName(name: string): string {
   const cn = /(?:^|, )CN=([^,]+)/.exec(name)?.[1];
   return cn ?? name;
 }

@@ -82,7 +82,7 @@ export const probe = defineCommand({
 });
 
 /** Where a value stands against its threshold (>= warn, >= crit); ok when none is configured. */
-export function levelOf(value: number | null, threshold: Threshold | undefined): Level {
+function levelOf(value: number | null, threshold: Threshold | undefined): Level {
   if (value === null || threshold === undefined) return 'ok';
   if (value >= threshold.crit) return 'crit';
   return value >= threshold.warn ? 'warn' : 'ok';

@@ -11,8 +11,8 @@ import { DEFAULT_PROBE_TIMEOUT_MS, execFailure, execResult, firstLine, ProbeErro
  * cannot break us. -T (type column) is GNU and busybox; the type is what lets
  * us skip pseudo filesystems reliably.
  */
-export const DF_USAGE_ARGV = ['df', '-P', '-k', '-T'] as const;
-export const DF_INODES_ARGV = ['df', '-P', '-i', '-T'] as const;
+const DF_USAGE_ARGV = ['df', '-P', '-k', '-T'] as const;
+const DF_INODES_ARGV = ['df', '-P', '-i', '-T'] as const;
 
 /**
  * Filesystem types left out of the disk sample by default, each for a reason:
@@ -83,7 +83,7 @@ export function parseDf(stdout: string): DfRow[] {
   return rows;
 }
 
-export function isSkipped(row: DfRow, skippedTypes: readonly string[]): boolean {
+function isSkipped(row: DfRow, skippedTypes: readonly string[]): boolean {
   if (row.type === 'overlay' && row.mountPoint === '/') return false;
   return skippedTypes.includes(row.type);
 }

@@ -17,7 +17,7 @@ export interface MountEntry {
   type: string;
 }
 
-export const MOUNTS_PATH = '/proc/self/mounts';
+const MOUNTS_PATH = '/proc/self/mounts';
 
 /** The kernel writes space, tab, newline and backslash in mount paths as \040, \011, \012, \134. */
 export function unescapeMountField(field: string): string {

@@ -15,7 +15,7 @@ const MAX_DETAIL = 200;
 const KILL_AFTER_MS = 5_000;
 
 /** Scrubs secrets from the whole text first (a secret may span lines), then keeps one short line. */
-export function shortDetail(text: string, secrets: readonly Secret[]): string {
+function shortDetail(text: string, secrets: readonly Secret[]): string {
   const line =
     scrub(text, secrets)
       .split('\n')

@@ -38,7 +38,7 @@ const QUERY_TIMEOUT_MS = 15_000;
 // systemctl follows LSB: 5 "program is not installed", i.e. the unit does not exist.
 const SYSTEMCTL_NO_SUCH_UNIT = 5;
 
-export function mountpointArgv(path: string): readonly string[] {
+function mountpointArgv(path: string): readonly string[] {
   assertArgValue('mount point', path);
   return ['mountpoint', '-q', path];
 }
@@ -82,7 +82,7 @@ export async function ensureMounted(
 }
 
 /** `systemctl is-active`: the unit's state word (active, inactive, failed, activating, …). */
-export async function serviceState(
+async function serviceState(
   run: ProcessRunner,
   unit: string,
   options: StepRunOptions = {},
@@ -96,7 +96,7 @@ export async function serviceState(
 }
 
 /** Starts UNIT unless it is active, then checks it stayed up (start returns 0 for units that die at once). */
-export async function ensureServiceStarted(
+async function ensureServiceStarted(
   run: ProcessRunner,
   unit: string,
   options: StepRunOptions = {},

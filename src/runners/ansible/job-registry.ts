@@ -15,7 +15,7 @@ export type JobStart =
 export type JobCancel = { ok: true; job: RunningJob } | { ok: false; code: 'not_found'; message: string };
 
 /** The abort reason a canceled job's signal carries. */
-export class JobCanceledError extends DetourError {
+class JobCanceledError extends DetourError {
   readonly canceledBy: string;
 
   constructor(jobId: string, canceledBy: string) {

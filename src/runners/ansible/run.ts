@@ -51,7 +51,7 @@ export async function runAllowListedPlaybook(
 }
 
 /** Runs one allow-listed playbook and reads its output into a typed result. */
-export async function runAnsiblePlaybook(
+async function runAnsiblePlaybook(
   deps: AnsibleRunDeps,
   entry: PlaybookEntry,
   request: ValidatedAnsibleRequest,
@@ -164,6 +164,6 @@ async function countTasks(
 }
 
 /** `--list-tasks` prints each task as "      NAME\tTAGS: [...]" under its play. */
-export function countListedTasks(stdout: string): number {
+function countListedTasks(stdout: string): number {
   return stdout.split('\n').filter((line) => line.includes('\tTAGS: [') && !/^\s*play #\d+/.test(line)).length;
 }
