@@ -115,6 +115,11 @@ const mattermost = z
     ...withSecret({}, 'botToken'),
     ...withSecret({}, 'commandToken'),
     team: z.string(),
+    /**
+     * How long the passphrase dialog may go unanswered before the bot tells the user the way out:
+     * Mattermost shows a dialog only in the client whose latest trigger matches, silently.
+     */
+    dialogTimeout: duration.default(60_000),
   })
   .superRefine((m, ctx) => {
     requireSecret(m, 'botToken', ctx);
