@@ -5,23 +5,32 @@
  * screen or rewrite earlier lines, and the C1 range (U+0080-U+009F) does the
  * same on terminals that read 8-bit controls. They are shown as `\xHH`.
  */
-const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-const CONTROLS_AND_NEWLINES = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g;
 
-const escape = (char: string): string => {
+/** C0 (with ESC), DEL and C1. */
+export function isControl(code: number): boolean {
+  return code < 0x20 || (code >= 0x7f && code <= 0x9f);
+}
+
+function shown(char: string): string {
   if (char === '\n') return '\\n';
   if (char === '\r') return '\\r';
   return `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`;
-};
+}
+
+function replaceControls(text: string, keep: (char: string) => string | undefined): string {
+  let out = '';
+  for (const char of text) out += isControl(char.charCodeAt(0)) ? (keep(char) ?? shown(char)) : char;
+  return out;
+}
 
 /** Multi-line text (a reply): keeps newlines and tabs, escapes every other control. */
 export function printable(text: string): string {
-  return text.replace(CONTROLS, escape);
+  return replaceControls(text, (char) => (char === '\n' || char === '\t' ? char : undefined));
 }
 
 /** One table cell or line: a newline is escaped too, so it cannot start a fake row. */
 export function printableLine(text: string): string {
-  return text.replace(CONTROLS_AND_NEWLINES, (char) => (char === '\t' ? ' ' : escape(char)));
+  return replaceControls(text, (char) => (char === '\t' ? ' ' : undefined));
 }
 
 /**
@@ -30,8 +39,7 @@ export function printableLine(text: string): string {
  * the same character to any JSON reader.
  */
 export function printableJson(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(
-    /[\u007f-\u009f]/g,
-    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  return replaceControls(JSON.stringify(value, null, 2), (char) =>
+    char.charCodeAt(0) >= 0x7f ? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}` : char,
   );
 }
