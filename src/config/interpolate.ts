@@ -4,6 +4,8 @@
  * with its path, never an empty string that would fail later and elsewhere.
  * `$${` escapes a literal `${`.
  */
+import { ownValue } from '../core/own-key.js';
+
 const REFERENCE = /\$(\$)?\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 export function interpolateEnv(
@@ -15,7 +17,7 @@ export function interpolateEnv(
   if (typeof node === 'string') {
     return node.replace(REFERENCE, (whole, escaped: string | undefined, name: string) => {
       if (escaped) return whole.slice(1);
-      const value = env[name];
+      const value = ownValue(env, name);
       if (value === undefined) {
         problems.push(`${path || '(root)'}: environment variable ${name} is not set`);
         return '';
@@ -27,11 +29,13 @@ export function interpolateEnv(
     return node.map((item, i) => interpolateEnv(item, env, problems, `${path}[${i}]`));
   }
   if (node !== null && typeof node === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(node)) {
-      out[key] = interpolateEnv(value, env, problems, path ? `${path}.${key}` : key);
-    }
-    return out;
+    // fromEntries defines own keys: `out["__proto__"] = …` would set the prototype and lose the key.
+    return Object.fromEntries(
+      Object.entries(node).map(([key, value]) => [
+        key,
+        interpolateEnv(value, env, problems, path ? `${path}.${key}` : key),
+      ]),
+    );
   }
   return node;
 }
