@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, statSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditStore } from '../../src/store/audit-store.js';
 import { openDatabase } from '../../src/store/database.js';
 import { migrations } from '../../src/store/migrations/index.js';
+import { ownerAlive } from '../../src/store/process-owner.js';
+import { waitFor } from '../support/wait.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -20,20 +22,26 @@ const DIST = resolve(import.meta.dirname, '../../dist/src/store');
  * A real process (built code) that writes a running audit row, then crashes (SIGKILL: no exit
  * handler runs), exits cleanly without finishing it, or stays alive.
  */
-async function auditChild(path: string, mode: 'crash' | 'exit' | 'live') {
+async function auditChild(path: string, mode: 'crash' | 'exit' | 'live', wrapper: string[] = []) {
   const script = `
     const { openDatabase } = await import(${JSON.stringify(`${DIST}/database.js`)});
     const { AuditStore } = await import(${JSON.stringify(`${DIST}/audit-store.js`)});
     const row = new AuditStore(openDatabase(process.argv[1])).start({ actor: 'a', platform: 'console', text: '${mode}' });
-    console.log(row);
+    console.log(row + ' ' + process.pid);
     if ('${mode}' === 'crash') process.kill(process.pid, 'SIGKILL');
     if ('${mode}' === 'live') setInterval(() => {}, 1000); else process.exit(0);
   `;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script, path], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const [command = process.execPath, ...args] = [
+    ...wrapper,
+    process.execPath,
+    '--input-type=module',
+    '-e',
+    script,
+    path,
+  ];
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const row = await new Promise<number>((done, fail) => {
-    child.stdout.once('data', (d: Buffer) => done(Number(d.toString())));
+    child.stdout.once('data', (d: Buffer) => done(Number(d.toString().split(' ')[0])));
     child.once('exit', () => fail(new Error('child exited before writing its row')));
   });
   if (mode !== 'live')
@@ -177,6 +185,30 @@ describe('audit store', () => {
       expect(audit.list().find((e) => e.id === live.row)?.status).toBe('interrupted');
     } finally {
       live.child.kill('SIGKILL');
+      db.close();
+    }
+  });
+
+  // A container: its own PID namespace, where the bot is PID 1. `--kill-child` ends it with unshare.
+  const unshare = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
+  it.skipIf(!unshare)('tells a live bot in another PID namespace (PID 1 there) from a dead one', async () => {
+    const path = join(dir, 'container.db');
+    const db = openDatabase(path);
+    const wrapper = ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child'];
+    const container = await auditChild(path, 'live', wrapper);
+    try {
+      const audit = new AuditStore(db);
+      const { owner } = db.prepare(`SELECT owner FROM audit WHERE id = ?`).get(container.row) as { owner: string };
+      expect(owner).toMatch(/^@1\./);
+      expect(audit.markInterrupted()).toBe(0);
+      container.child.kill('SIGKILL');
+      // The bot inside goes with its namespace (a moment after unshare): a new one would be PID 1
+      // again, yet this row is over.
+      await waitFor('the bot in the namespace to end', () => !ownerAlive(db, owner));
+      expect(audit.markInterrupted()).toBe(1);
+      expect(audit.list().find((e) => e.id === container.row)?.status).toBe('interrupted');
+    } finally {
+      container.child.kill('SIGKILL');
       db.close();
     }
   });
