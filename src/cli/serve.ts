@@ -69,6 +69,7 @@ export async function serve(values: CliValues): Promise<number> {
       .catch((error) => logger.error({ err: error, platform: platform.name }, 'chat platform did not start'));
     delivery.register(platform.name, (channel, message) => platform.deliver(channel, message));
   }
+  delivery.setAsideUnregistered();
 
   // Resolves once everything is closed, whatever asked to stop: a signal or the console's Ctrl-C.
   await new Promise<void>((resolve) => {

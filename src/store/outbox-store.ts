@@ -88,6 +88,16 @@ export class OutboxStore {
       .run(`unreadable row: ${reason}`, at.toISOString(), id);
   }
 
+  /** Sets aside the waiting rows of every platform not named (one no longer configured). Returns how many. */
+  setAsideExcept(platforms: readonly string[], reason: string, at: Date): number {
+    return this.#db
+      .prepare(
+        `UPDATE outbox SET last_error = ?, failed_at = ?
+         WHERE delivered_at IS NULL AND failed_at IS NULL AND platform NOT IN (SELECT value FROM json_each(?))`,
+      )
+      .run(reason, at.toISOString(), JSON.stringify(platforms)).changes;
+  }
+
   depth(platform: string): number {
     const row = this.#db
       .prepare(`SELECT count(*) AS n FROM outbox WHERE platform = ? AND delivered_at IS NULL AND failed_at IS NULL`)

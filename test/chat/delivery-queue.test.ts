@@ -204,4 +204,24 @@ describe('delivery queue', () => {
     queue.stop();
     db.close();
   });
+
+  it('sets aside the messages of a platform no longer configured, and keeps the others', async () => {
+    const db = openDatabase(':memory:');
+    const store = new OutboxStore(db);
+    const { logger, lines } = recordingLogger();
+    const queue = new DeliveryQueue({ store, logger });
+    queue.post('infra', { body: 'for slack, removed since' }, 'slack');
+    queue.post('infra', { body: 'for mattermost' }, 'mattermost');
+    const mattermost = flakyPlatform();
+    queue.register('mattermost', mattermost.deliver);
+    queue.setAsideUnregistered();
+    await queue.drain('mattermost');
+    expect(mattermost.delivered).toEqual(['infra:for mattermost']);
+    expect(store.depth('slack')).toBe(0);
+    expect(db.prepare(`SELECT last_error FROM outbox WHERE platform = 'slack'`).get()).toEqual({
+      last_error: 'platform not configured',
+    });
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'warn', fields: { count: 1 } }));
+    queue.stop();
+  });
 });

@@ -106,6 +106,20 @@ export class DeliveryQueue {
     while (waiting() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
   }
 
+  /**
+   * Once every configured platform is registered: messages waiting for a platform that is no
+   * longer configured would wait forever; they are set aside and counted in the log.
+   */
+  setAsideUnregistered(): void {
+    try {
+      const count = this.#o.store.setAsideExcept([...this.#platforms.keys()], 'platform not configured', this.#o.now());
+      if (count > 0) this.#o.logger.warn({ count }, 'queued messages for a platform no longer configured set aside');
+    } catch (error) {
+      // Tried again at the next start; nothing depends on it meanwhile.
+      this.#o.logger.warn({ err: error }, 'could not set aside messages of unconfigured platforms');
+    }
+  }
+
   stop(): void {
     this.#stopped = true;
     for (const p of this.#platforms.values()) clearTimeout(p.timer);
