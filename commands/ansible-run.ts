@@ -3,8 +3,7 @@ import { actorLabel } from '../src/core/actor.js';
 import { defineCommand } from '../src/core/command.js';
 import { alignColumns, formatAge } from '../src/core/format.js';
 import { fill, type Locale } from '../src/core/i18n.js';
-import { describeProgress } from '../src/runners/ansible/progress.js';
-import type { AnsibleRunResult } from '../src/runners/ansible/run.js';
+import type { AnsibleProgress, AnsibleRunResult } from '../src/core/ports/ansible.js';
 
 const text = {
   header: { en: '{playbook}{check}: {outcome} in {duration}', fr: '{playbook}{check} : {outcome} en {duration}' },
@@ -73,6 +72,14 @@ export const ansibleRun = defineCommand({
     };
   },
 });
+
+/** "task 2/5: Copy config on web1: changed" and the like, for chat progress lines. */
+export function describeProgress(p: AnsibleProgress): string {
+  if (p.type === 'play') return `play: ${p.play}`;
+  const head = p.handler ? 'handler' : `task ${p.index}${p.total ? `/${p.total}` : ''}`;
+  if (p.type === 'task') return `${head}: ${p.task}`;
+  return `${head}: ${p.task} on ${p.host}: ${p.status}`;
+}
 
 function render(r: AnsibleRunResult, locale: Locale): string {
   const lines = [

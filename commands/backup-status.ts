@@ -3,7 +3,7 @@ import { defineCommand } from '../src/core/command.js';
 import { CommandFailedError } from '../src/core/errors.js';
 import { alignColumns, formatAge, formatBytes, formatTime } from '../src/core/format.js';
 import { fill, type Locale } from '../src/core/i18n.js';
-import type { BackupStatusReport, RepositoryStatus } from '../src/core/services.js';
+import type { BackupStatusReport, RepositoryStatus } from '../src/core/ports/backups.js';
 
 const text = {
   unknown: {

@@ -3,8 +3,7 @@ import { defineCommand } from '../src/core/command.js';
 import { CommandFailedError } from '../src/core/errors.js';
 import { alignColumns, formatTime } from '../src/core/format.js';
 import { fill, type Locale } from '../src/core/i18n.js';
-import type { CertificateReport } from '../src/core/ports/probes.js';
-import type { CertificateSample } from '../src/probes/sample.js';
+import type { CertificateReport, CertificateSample } from '../src/core/ports/probes.js';
 
 const text = {
   none: {
@@ -76,7 +75,7 @@ function daysLeft(days: number, locale: Locale): string {
 }
 
 /** The issuer's CN ("O=Let's Encrypt, CN=R11" → "R11"), or the whole name when it has none. */
-export function commonName(name: string): string {
+function commonName(name: string): string {
   const cn = /(?:^|, )CN=([^,]+)/.exec(name)?.[1];
   return cn ?? name;
 }

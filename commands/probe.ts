@@ -3,8 +3,7 @@ import { defineCommand } from '../src/core/command.js';
 import { CommandFailedError } from '../src/core/errors.js';
 import { formatBytes } from '../src/core/format.js';
 import { fill, type Locale } from '../src/core/i18n.js';
-import type { HostProbeReport, ProbeOutcome, Threshold } from '../src/core/ports/probes.js';
-import type { LuksTargetState } from '../src/probes/sample.js';
+import type { HostProbeReport, LuksTargetState, ProbeOutcome, Threshold } from '../src/core/ports/probes.js';
 
 const text = {
   unknown: {
@@ -83,7 +82,7 @@ export const probe = defineCommand({
 });
 
 /** Where a value stands against its threshold (>= warn, >= crit); ok when none is configured. */
-export function levelOf(value: number | null, threshold: Threshold | undefined): Level {
+function levelOf(value: number | null, threshold: Threshold | undefined): Level {
   if (value === null || threshold === undefined) return 'ok';
   if (value >= threshold.crit) return 'crit';
   return value >= threshold.warn ? 'warn' : 'ok';

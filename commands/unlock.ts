@@ -4,7 +4,7 @@ import { defineCommand } from '../src/core/command.js';
 import { CommandFailedError } from '../src/core/errors.js';
 import { fill, type Locale } from '../src/core/i18n.js';
 import type { UnlockResult } from '../src/core/ports/operations.js';
-import type { UnlockStepReport } from '../src/runners/unlock-steps.js';
+import type { UnlockStepReport } from '../src/core/ports/unlock.js';
 
 const text = {
   unknown: {

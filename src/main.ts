@@ -4,8 +4,10 @@ import { BackupStatusService } from './backups/backup-service.js';
 import type { Config } from './config/schema.js';
 import type { Logger } from './core/logger.js';
 import { createPipeline, type Pipeline } from './core/pipeline.js';
+import type { OperationsService } from './core/ports/operations.js';
+import type { ProbeService } from './core/ports/probes.js';
 import { HostRegistry } from './hosts/host-registry.js';
-import { lazyOperations, lazyProbeService } from './lazy-services.js';
+import { lazyPort } from './lazy-port.js';
 import { projectRoot } from './paths.js';
 import type { ProcessRunner } from './runners/process.js';
 import { AuditStore } from './store/audit-store.js';
@@ -52,24 +54,32 @@ export function buildApp(options: AppOptions): App {
     logger: logger.child({ component: 'backups' }),
     refresh: options.refresh,
   });
-  const probes = lazyProbeService(config, async () => {
-    const [{ createProbeService }, { SampleStore }] = await Promise.all([
-      import('./probes/probe-service.js'),
-      import('./store/sample-store.js'),
-    ]);
-    const store = new SampleStore(db);
-    return createProbeService({ config, hosts, store, now, logger: logger.child({ component: 'probes' }) });
-  });
-  const operations = lazyOperations(config, async () => {
-    const { Operations } = await import('./operations/operations-service.js');
-    return new Operations({
-      config,
-      run,
-      hosts,
-      defaultPlaybookDir: join(projectRoot(), 'playbooks'),
-      logger: logger.child({ component: 'operations' }),
-    });
-  });
+  const probes = lazyPort<ProbeService>(
+    async () => {
+      const [{ createProbeService }, { SampleStore }] = await Promise.all([
+        import('./probes/probe-service.js'),
+        import('./store/sample-store.js'),
+      ]);
+      const store = new SampleStore(db);
+      return createProbeService({ config, hosts, store, now, logger: logger.child({ component: 'probes' }) });
+    },
+    { hosts: () => Object.keys(config.hosts), thresholds: () => config.thresholds },
+    { probeHosts: true, checkCertificates: true },
+  );
+  const operations = lazyPort<OperationsService>(
+    async () => {
+      const { Operations } = await import('./operations/operations-service.js');
+      return new Operations({
+        config,
+        run,
+        hosts,
+        defaultPlaybookDir: join(projectRoot(), 'playbooks'),
+        logger: logger.child({ component: 'operations' }),
+      });
+    },
+    { playbooks: () => Object.keys(config.ansible?.playbooks ?? {}), unlockTargets: () => Object.keys(config.unlock) },
+    { runPlaybook: true, jobs: true, cancelJob: true, unlock: true },
+  );
   const pipeline = createPipeline({
     commands,
     access: config.access,

@@ -1,7 +1,7 @@
 import type { BackupConfig } from '../config/schema.js';
 import type { Logger } from '../core/logger.js';
+import type { BackupObservation, BackupService, BackupStatusReport, RepositoryStatus } from '../core/ports/backups.js';
 import { Secret, scrub } from '../core/secret.js';
-import type { BackupObservation, BackupService, BackupStatusReport, RepositoryStatus } from '../core/services.js';
 import type { ObservationFigures, RepositoryTarget } from '../runners/backup-observation.js';
 import { observeBorg } from '../runners/borg.js';
 import type { ProcessRunner } from '../runners/process.js';

@@ -1,4 +1,4 @@
-import type { BackupMarker, BackupObservation } from '../core/services.js';
+import type { BackupMarker, BackupObservation } from '../core/ports/backups.js';
 
 /**
  * The marker of one repository from its newest observation and its newest

@@ -16,25 +16,41 @@ export function messageFromText(text: string): ChatMessage {
   return rest.length > 0 ? { title: first, body: rest.join('\n') } : { body: text };
 }
 
-/** Splits text into pieces of at most `max` characters, at line ends where possible. */
-export function splitText(text: string, max: number): string[] {
+/**
+ * Splits text into pieces of at most `max`, at line ends where possible.
+ * `measure` is how a platform counts a piece (its length once escaped, say).
+ */
+export function splitText(text: string, max: number, measure: (s: string) => number = (s) => s.length): string[] {
   const pieces: string[] = [];
   let current = '';
   for (const line of text.split('\n')) {
     const candidate = current === '' ? line : `${current}\n${line}`;
-    if (candidate.length <= max) {
+    if (measure(candidate) <= max) {
       current = candidate;
       continue;
     }
     if (current !== '') pieces.push(current);
     // A single line longer than the limit is cut where it must be.
     let rest = line;
-    while (rest.length > max) {
-      pieces.push(rest.slice(0, max));
-      rest = rest.slice(max);
+    while (measure(rest) > max) {
+      const cut = longestPrefix(rest, max, measure);
+      pieces.push(rest.slice(0, cut));
+      rest = rest.slice(cut);
     }
     current = rest;
   }
   if (current !== '' || pieces.length === 0) pieces.push(current);
   return pieces;
+}
+
+/** How many characters of `line` fit in `max` (at least one, so the cutting always advances). */
+function longestPrefix(line: string, max: number, measure: (s: string) => number): number {
+  let low = 1;
+  let high = Math.min(line.length, max);
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (measure(line.slice(0, mid)) <= max) low = mid;
+    else high = mid - 1;
+  }
+  return low;
 }

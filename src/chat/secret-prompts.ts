@@ -104,6 +104,17 @@ export class SecretPrompts {
     return { ok: true, purpose: state.purpose, result: waiter.result ?? Promise.resolve(undefined) };
   }
 
+  /** Takes back a prompt whose link could not be handed to its user: the link is dead at once. */
+  withdraw(token: string): void {
+    const key = hash(token);
+    const waiter = this.#waiters.get(key);
+    if (waiter) clearTimeout(waiter.timer);
+    this.#waiters.delete(key);
+    this.#db
+      .prepare(`UPDATE secret_prompts SET used_at = ? WHERE token_hash = ? AND used_at IS NULL`)
+      .run(this.#now().toISOString(), key);
+  }
+
   /** Fails every waiting command (the bot is stopping). */
   close(): void {
     for (const w of this.#waiters.values()) {

@@ -17,7 +17,7 @@ import { resticEnv } from '../runners/restic.js';
 export const DEMO_LABEL = 'built-in demo configuration';
 
 /** Whether an executable of that name is on PATH (cheaper than running it). */
-export function onPath(name: string, path = process.env.PATH ?? ''): boolean {
+function onPath(name: string, path = process.env.PATH ?? ''): boolean {
   return path.split(delimiter).some((dir) => {
     try {
       accessSync(join(dir, name), constants.X_OK);

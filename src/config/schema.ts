@@ -80,6 +80,11 @@ const mattermost = z.strictObject({
   ...withSecret({}, 'botToken'),
   ...withSecret({}, 'commandToken'),
   team: z.string(),
+  /**
+   * How long the passphrase dialog may go unanswered before the bot tells the user the way out:
+   * Mattermost shows a dialog only in the client whose latest trigger matches, silently.
+   */
+  dialogTimeout: duration.default(60_000),
 });
 
 const threshold = z.strictObject({ warn: z.number(), crit: z.number() });

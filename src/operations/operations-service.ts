@@ -1,12 +1,11 @@
 import type { Config } from '../config/schema.js';
 import { CommandFailedError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import type { AnsibleProgress, AnsibleRunResult } from '../core/ports/ansible.js';
 import type { OperationsService, PlaybookRequest, Requester, UnlockResult } from '../core/ports/operations.js';
 import type { Secret } from '../core/secret.js';
 import type { HostRegistry } from '../hosts/host-registry.js';
 import {
-  type AnsibleProgress,
-  type AnsibleRunResult,
   ansibleJobKey,
   JobRegistry,
   type PlaybookEntry,

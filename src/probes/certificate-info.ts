@@ -1,6 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
+import type { CertificateSample } from '../core/ports/probes.js';
 import type { ProbeResult } from './probe-error.js';
-import type { CertificateSample } from './sample.js';
 
 const DAY_MS = 86_400_000;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

@@ -2,11 +2,11 @@ import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { connect, rootCertificates } from 'node:tls';
+import type { CertificateSample } from '../core/ports/probes.js';
 import { describeCertificate } from './certificate-info.js';
 import type { HostAccess } from './host-access.js';
 import type { ProbeErrorKind, ProbeResult } from './probe-error.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, ProbeError, readText } from './probe-error.js';
-import type { CertificateSample } from './sample.js';
 
 /** One watched certificate's outcome, labelled with what was watched (URL or file path). */
 export type CertificateCheck = ProbeResult<CertificateSample> & { target: string };

@@ -1,7 +1,7 @@
+import type { DiskSample, InodeUsage, MountUsage } from '../core/ports/probes.js';
 import type { ExecOptions, HostAccess } from './host-access.js';
 import type { ProbeResult } from './probe-error.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, execFailure, execResult, firstLine, ProbeError, settle } from './probe-error.js';
-import type { DiskSample, InodeUsage, MountUsage } from './sample.js';
 
 /*
  * Units: `-P -k` rather than `-B1`. -P alone means 512-byte blocks under
@@ -11,8 +11,8 @@ import type { DiskSample, InodeUsage, MountUsage } from './sample.js';
  * cannot break us. -T (type column) is GNU and busybox; the type is what lets
  * us skip pseudo filesystems reliably.
  */
-export const DF_USAGE_ARGV = ['df', '-P', '-k', '-T'] as const;
-export const DF_INODES_ARGV = ['df', '-P', '-i', '-T'] as const;
+const DF_USAGE_ARGV = ['df', '-P', '-k', '-T'] as const;
+const DF_INODES_ARGV = ['df', '-P', '-i', '-T'] as const;
 
 /**
  * Filesystem types left out of the disk sample by default, each for a reason:
@@ -83,7 +83,7 @@ export function parseDf(stdout: string): DfRow[] {
   return rows;
 }
 
-export function isSkipped(row: DfRow, skippedTypes: readonly string[]): boolean {
+function isSkipped(row: DfRow, skippedTypes: readonly string[]): boolean {
   if (row.type === 'overlay' && row.mountPoint === '/') return false;
   return skippedTypes.includes(row.type);
 }

@@ -1,17 +1,17 @@
+import type { LoadSample } from '../core/ports/probes.js';
 import type { HostAccess } from './host-access.js';
 import type { ProbeResult } from './probe-error.js';
 import { ProbeError, readText, settle } from './probe-error.js';
-import type { LoadSample } from './sample.js';
 
-export const LOADAVG_PATH = '/proc/loadavg';
-export const CPUINFO_PATH = '/proc/cpuinfo';
+const LOADAVG_PATH = '/proc/loadavg';
+const CPUINFO_PATH = '/proc/cpuinfo';
 /*
  * The online CPUs as glibc's sysconf(_NPROCESSORS_ONLN) (and so
  * `getconf`) counts them: from this list first. Not `nproc`, which honours the
  * caller's CPU affinity and cgroup quota, while the load average counts every
  * task on the machine. A file rather than getconf: no process on the host.
  */
-export const CPU_ONLINE_PATH = '/sys/devices/system/cpu/online';
+const CPU_ONLINE_PATH = '/sys/devices/system/cpu/online';
 
 export interface LoadAverage {
   load1: number;

@@ -1,7 +1,7 @@
+import type { LuksSample, LuksTargetState } from '../core/ports/probes.js';
 import type { ExecOptions, HostAccess } from './host-access.js';
 import type { ProbeResult } from './probe-error.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, execResult, firstLine, readText, settle } from './probe-error.js';
-import type { LuksSample, LuksTargetState } from './sample.js';
 
 /** A configured unlock target, as far as its state is concerned. */
 export interface LuksTarget {
@@ -17,7 +17,7 @@ export interface MountEntry {
   type: string;
 }
 
-export const MOUNTS_PATH = '/proc/self/mounts';
+const MOUNTS_PATH = '/proc/self/mounts';
 
 /** The kernel writes space, tab, newline and backslash in mount paths as \040, \011, \012, \134. */
 export function unescapeMountField(field: string): string {

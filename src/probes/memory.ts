@@ -1,9 +1,9 @@
+import type { MemorySample } from '../core/ports/probes.js';
 import type { HostAccess } from './host-access.js';
 import type { ProbeResult } from './probe-error.js';
 import { ProbeError, readText, settle } from './probe-error.js';
-import type { MemorySample } from './sample.js';
 
-export const MEMINFO_PATH = '/proc/meminfo';
+const MEMINFO_PATH = '/proc/meminfo';
 
 /** `Key:   1234 kB` lines into a map of byte counts (HugePages_* counts stay unitless). */
 export function parseMeminfoFields(text: string): Map<string, number> {

@@ -91,18 +91,6 @@ export async function execResult(
   }
 }
 
-/** Runs argv and returns its stdout, or throws the typed error. */
-export async function execStdout(
-  host: HostAccess,
-  probe: string,
-  argv: readonly string[],
-  opts: ExecOptions,
-): Promise<string> {
-  const result = await execResult(host, probe, argv, opts);
-  if (result.exitCode !== 0) throw execFailure(probe, argv, result, opts.timeoutMs);
-  return result.stdout;
-}
-
 /** Reads a file through the host, turning any I/O error into a typed one. */
 export async function readText(host: HostAccess, probe: string, path: string): Promise<string> {
   try {

@@ -207,7 +207,7 @@ async function bounded<T>(
  * SSH error says why (refused, unknown host key) better than "cannot read
  * /proc/meminfo"; its messages name hosts, users and paths, never keys.
  */
-export function describeError(error: ProbeError): string {
+function describeError(error: ProbeError): string {
   let cause: unknown = error.cause;
   while (cause instanceof Error) {
     // By its code, not its class: importing the SSH library here would load it for every bot.

@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import type { FailedUnit, SystemdSample } from '../core/ports/probes.js';
 import type { HostAccess } from './host-access.js';
 import type { ProbeResult } from './probe-error.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, execFailure, execResult, ProbeError, settle } from './probe-error.js';
-import type { FailedUnit, SystemdSample } from './sample.js';
 
 export const SYSTEMCTL_JSON_ARGV = ['systemctl', '--failed', '--output=json', '--no-pager'] as const;
 export const SYSTEMCTL_PLAIN_ARGV = ['systemctl', '--failed', '--no-legend', '--plain', '--no-pager'] as const;

@@ -1,4 +1,4 @@
-import type { BackupObservation, BackupType, ObservationOutcome } from '../core/services.js';
+import type { BackupObservation, BackupType, ObservationOutcome } from '../core/ports/backups.js';
 import type { ProcessResult } from './process.js';
 
 /** What a borg or restic observer needs to know about one repository. */

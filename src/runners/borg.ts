@@ -1,5 +1,5 @@
+import type { ObservationOutcome } from '../core/ports/backups.js';
 import type { Secret } from '../core/secret.js';
-import type { ObservationOutcome } from '../core/services.js';
 import {
   firstLine,
   type ObservationFigures,
@@ -59,9 +59,7 @@ export async function observeBorg(
   };
 }
 
-export function classifyBorgFailure(
-  result: ProcessResult,
-): { outcome: ObservationOutcome; detail: string } | undefined {
+function classifyBorgFailure(result: ProcessResult): { outcome: ObservationOutcome; detail: string } | undefined {
   const common = processFailure(result, 'borg');
   if (common) return common;
   if (result.exitCode === 0 || result.exitCode === 1) return undefined; // 1 = warning, output is valid
@@ -84,7 +82,7 @@ interface BorgArchive {
   time?: string;
 }
 
-export function borgFigures(list: unknown, info: unknown): ObservationFigures {
+function borgFigures(list: unknown, info: unknown): ObservationFigures {
   const archives = ((list as { archives?: BorgArchive[] })?.archives ?? []).filter((a) => a.start ?? a.time);
   const newest = archives
     .map((a) => ({ name: a.name, at: borgTime(a.start ?? a.time ?? '') }))
@@ -101,7 +99,7 @@ export function borgFigures(list: unknown, info: unknown): ObservationFigures {
 }
 
 /** borg prints local time without a zone (1.x) or with an offset (newer): both become UTC. */
-export function borgTime(text: string): string | undefined {
+function borgTime(text: string): string | undefined {
   const date = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : text.replace(/(\.\d{3})\d*$/, '$1'));
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }

@@ -1,15 +1,8 @@
 import { DetourError } from '../core/errors.js';
+import type { OpenOutcome, PassphraseOutcome, StatusOutcome, StepOutcome } from '../core/ports/unlock.js';
 import type { Secret } from '../core/secret.js';
 import type { ProcessRunner } from './process.js';
-import {
-  assertArgValue,
-  type CommonOutcome,
-  commonOutcome,
-  type StepOutcome,
-  type StepRunOptions,
-  stepRequest,
-  toolDetail,
-} from './step-outcome.js';
+import { assertArgValue, commonOutcome, type StepRunOptions, stepRequest, toolDetail } from './step-outcome.js';
 
 /*
  * cryptsetup exit codes (man cryptsetup, "RETURN CODES"): 1 wrong parameters, 2 no permission
@@ -17,17 +10,6 @@ import {
  * The key always travels on stdin with --key-file=-, which reads every byte (newlines included),
  * so the passphrase is sent exactly as typed, without a trailing newline.
  */
-
-export type PassphraseOutcome = 'ok' | 'wrong_passphrase' | 'bad_device' | 'bad_parameters' | CommonOutcome;
-export type StatusOutcome = 'active' | 'inactive' | 'no_device_mapper' | CommonOutcome;
-export type OpenOutcome =
-  | 'unlocked'
-  | 'already_unlocked'
-  | 'wrong_passphrase'
-  | 'no_device_mapper'
-  | 'bad_device'
-  | 'bad_parameters'
-  | CommonOutcome;
 
 export interface PassphraseRequest {
   device: string;

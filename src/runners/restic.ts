@@ -1,5 +1,5 @@
+import type { ObservationOutcome } from '../core/ports/backups.js';
 import type { Secret } from '../core/secret.js';
-import type { ObservationOutcome } from '../core/services.js';
 import {
   firstLine,
   type ObservationFigures,
@@ -48,9 +48,7 @@ export async function observeRestic(
   };
 }
 
-export function classifyResticFailure(
-  result: ProcessResult,
-): { outcome: ObservationOutcome; detail: string } | undefined {
+function classifyResticFailure(result: ProcessResult): { outcome: ObservationOutcome; detail: string } | undefined {
   const common = processFailure(result, 'restic');
   if (common) return common;
   if (result.exitCode === 0) return undefined;
@@ -73,7 +71,7 @@ interface ResticSnapshot {
   id?: string;
 }
 
-export function resticFigures(snapshots: unknown, stats: unknown): ObservationFigures {
+function resticFigures(snapshots: unknown, stats: unknown): ObservationFigures {
   const list = Array.isArray(snapshots) ? (snapshots as ResticSnapshot[]) : [];
   const newest = list
     .map((s) => ({ name: s.short_id ?? s.id?.slice(0, 8), at: s.time ? new Date(s.time) : undefined }))

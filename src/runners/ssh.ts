@@ -8,10 +8,9 @@ import type { ProcessRequest, ProcessResult, ProcessRunner } from './process.js'
 import type { SshPool } from './ssh/pool.js';
 
 export type { SshHostConfig } from './ssh/connect.js';
-export { SshError, type SshErrorCode } from './ssh/errors.js';
-export { fingerprintOf, knownHostsName } from './ssh/known-hosts.js';
+export { SshError } from './ssh/errors.js';
 export { SshPool } from './ssh/pool.js';
-export type { SshExecOptions, SshExecResult, SshPoolOptions, SshPoolStats } from './ssh/types.js';
+export type { SshPoolOptions } from './ssh/types.js';
 
 /** Locale variables are not secret: they travel as an `env` prefix of the remote command. */
 const LOCALE_VARIABLES = /^(LANG|LANGUAGE|LC_[A-Z]+)$/;

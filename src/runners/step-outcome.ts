@@ -1,17 +1,7 @@
 import { DetourError } from '../core/errors.js';
+import type { CommonOutcome, StepOutcome } from '../core/ports/unlock.js';
 import { type Secret, scrub } from '../core/secret.js';
 import type { ProcessRequest, ProcessResult } from './process.js';
-
-/** What one tool call ended with: a typed outcome, its exit code and one scrubbed line of stderr. */
-export interface StepOutcome<O extends string> {
-  outcome: O;
-  exitCode: number | undefined;
-  /** First non-empty line of the tool's output, secrets replaced, at most 200 characters. */
-  detail: string;
-}
-
-/** Outcomes every tool call can end with, whatever the tool. */
-export type CommonOutcome = 'timeout' | 'canceled' | 'failed';
 
 /** How a step's programs are run; the same options work for a local runner and an SSH exec. */
 export interface StepRunOptions {
@@ -25,7 +15,7 @@ const MAX_DETAIL = 200;
 const KILL_AFTER_MS = 5_000;
 
 /** Scrubs secrets from the whole text first (a secret may span lines), then keeps one short line. */
-export function shortDetail(text: string, secrets: readonly Secret[]): string {
+function shortDetail(text: string, secrets: readonly Secret[]): string {
   const line =
     scrub(text, secrets)
       .split('\n')

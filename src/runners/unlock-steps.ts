@@ -1,22 +1,15 @@
+import type {
+  CommonOutcome,
+  MountOutcome,
+  ServiceOutcome,
+  StepOutcome,
+  UnlockReport,
+  UnlockStepReport,
+} from '../core/ports/unlock.js';
 import type { Secret } from '../core/secret.js';
-import {
-  type OpenOutcome,
-  open,
-  type PassphraseOutcome,
-  type StatusOutcome,
-  status,
-  testPassphrase,
-} from './cryptsetup.js';
+import { open, status, testPassphrase } from './cryptsetup.js';
 import type { ProcessRunner } from './process.js';
-import {
-  assertArgValue,
-  type CommonOutcome,
-  commonOutcome,
-  type StepOutcome,
-  type StepRunOptions,
-  stepRequest,
-  toolDetail,
-} from './step-outcome.js';
+import { assertArgValue, commonOutcome, type StepRunOptions, stepRequest, toolDetail } from './step-outcome.js';
 
 /** One `unlock:` entry of the config, as the steps need it. */
 export interface UnlockTarget {
@@ -27,23 +20,7 @@ export interface UnlockTarget {
 }
 
 export type MountVia = 'device' | 'fstab';
-export type MountOutcome = 'mounted' | 'already_mounted' | CommonOutcome;
-export type ServiceOutcome = 'started' | 'already_active' | 'not_active_after_start' | 'unit_not_found' | CommonOutcome;
-
-type Report<S extends string, O extends string> = { step: S; ok: boolean } & StepOutcome<O>;
-export type UnlockStepReport =
-  | Report<'status', StatusOutcome>
-  | Report<'check_passphrase', PassphraseOutcome>
-  | Report<'open', OpenOutcome>
-  | Report<'mount', MountOutcome>
-  | (Report<'service', ServiceOutcome> & { unit: string });
-export type UnlockStepName = UnlockStepReport['step'];
-
-export interface UnlockReport {
-  /** Every step that ran succeeded and nothing was left out (except by checkOnly). */
-  ok: boolean;
-  steps: UnlockStepReport[];
-}
+type UnlockStepName = UnlockStepReport['step'];
 
 export interface UnlockOptions {
   /** Check the passphrase (when the device is locked) and change nothing. */
@@ -61,7 +38,7 @@ const QUERY_TIMEOUT_MS = 15_000;
 // systemctl follows LSB: 5 "program is not installed", i.e. the unit does not exist.
 const SYSTEMCTL_NO_SUCH_UNIT = 5;
 
-export function mountpointArgv(path: string): readonly string[] {
+function mountpointArgv(path: string): readonly string[] {
   assertArgValue('mount point', path);
   return ['mountpoint', '-q', path];
 }
@@ -105,7 +82,7 @@ export async function ensureMounted(
 }
 
 /** `systemctl is-active`: the unit's state word (active, inactive, failed, activating, …). */
-export async function serviceState(
+async function serviceState(
   run: ProcessRunner,
   unit: string,
   options: StepRunOptions = {},
@@ -119,7 +96,7 @@ export async function serviceState(
 }
 
 /** Starts UNIT unless it is active, then checks it stayed up (start returns 0 for units that die at once). */
-export async function ensureServiceStarted(
+async function ensureServiceStarted(
   run: ProcessRunner,
   unit: string,
   options: StepRunOptions = {},

@@ -1,4 +1,4 @@
-import type { BackupObservation, ObservationOutcome } from '../core/services.js';
+import type { BackupObservation, ObservationOutcome } from '../core/ports/backups.js';
 import type { Db } from './database.js';
 
 interface ObservationRow {

@@ -1,12 +1,14 @@
-import type { CertificateReport, HostProbeReport, ProbeOutcome } from '../core/ports/probes.js';
 import type {
+  CertificateReport,
   CertificateSample,
   DiskSample,
+  HostProbeReport,
   LoadSample,
   LuksSample,
   MemorySample,
+  ProbeOutcome,
   SystemdSample,
-} from '../probes/sample.js';
+} from '../core/ports/probes.js';
 import type { Db } from './database.js';
 
 /** What each kind of row holds in `data`. */
@@ -21,7 +23,7 @@ export interface SampleData {
 
 export type SampleKind = keyof SampleData;
 
-export const SAMPLE_KINDS: readonly SampleKind[] = ['disk', 'memory', 'load', 'systemd', 'luks', 'certificate'];
+const SAMPLE_KINDS: readonly SampleKind[] = ['disk', 'memory', 'load', 'systemd', 'luks', 'certificate'];
 
 /** One probe's result as stored: `host` is the host name, or the certificate's URL or file path. */
 export interface StoredSample<K extends SampleKind = SampleKind> {
@@ -61,7 +63,7 @@ function toSample<K extends SampleKind>(r: SampleRow): StoredSample<K> {
 }
 
 /** The samples of one host report, one per probe that ran. */
-export function hostReportSamples(report: HostProbeReport): NewSample[] {
+function hostReportSamples(report: HostProbeReport): NewSample[] {
   const { host, takenAt } = report;
   const samples: NewSample[] = [
     { host, takenAt, kind: 'disk', outcome: report.disk },
@@ -73,7 +75,7 @@ export function hostReportSamples(report: HostProbeReport): NewSample[] {
   return samples;
 }
 
-export function certificateReportSample(report: CertificateReport): NewSample {
+function certificateReportSample(report: CertificateReport): NewSample {
   return { host: report.target, kind: 'certificate', takenAt: report.takenAt, outcome: report.result };
 }
 

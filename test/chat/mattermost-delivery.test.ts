@@ -49,6 +49,8 @@ async function surfaceAlone() {
     botToken: new Secret(world.botToken),
     prompts: new SecretPrompts(openDatabase(':memory:')),
     promptTimeoutMs: 60_000,
+    dialogTimeoutMs: 30_000,
+    publicUrl: undefined,
     texts: mattermostTexts('en'),
     trackPrompt: () => () => {},
     enqueue: (channel, message, delayMs) => queued.push({ channel, message, delayMs }),

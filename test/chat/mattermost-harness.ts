@@ -11,7 +11,8 @@ import { createPipeline } from '../../src/core/pipeline.js';
 import type { OperationsService, UnlockResult } from '../../src/core/ports/operations.js';
 import type { Services } from '../../src/core/services.js';
 import { Metrics } from '../../src/http/metrics.js';
-import { type HttpServer, startHttpServer } from '../../src/http/server.js';
+import { secretPageRoutes } from '../../src/http/secret-page.js';
+import { type HttpServer, type Routes, startHttpServer } from '../../src/http/server.js';
 import { AuditStore } from '../../src/store/audit-store.js';
 import { ConfirmationStore } from '../../src/store/confirmation-store.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
@@ -81,20 +82,34 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(
-  options: { http?: Record<string, unknown>; promptTimeout?: string } = {},
-): Promise<Harness> {
+export interface HarnessOptions {
+  http?: Record<string, unknown>;
+  promptTimeout?: string;
+  /** chat.mattermost.dialogTimeout. */
+  dialogTimeout?: string;
+  /** Sets http.publicUrl to the bot's own address, where the one-time passphrase page is served. */
+  publicUrl?: boolean;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'detour-mm-'));
   const world = await startWorld();
+  // The HTTP server comes first: its address is the publicUrl the platform is built with.
+  const routes: Routes = {};
+  const http: HttpServer = await startHttpServer('127.0.0.1:0', routes, (error) => {
+    throw error;
+  });
+  const botUrl = `http://127.0.0.1:${http.address.port}`;
   const config = testConfig(
     {
-      http: { listen: '127.0.0.1:0', ...options.http },
+      http: { listen: '127.0.0.1:0', ...(options.publicUrl ? { publicUrl: botUrl } : {}), ...options.http },
       chat: {
         mattermost: {
           url: world.emulator.url,
           botToken: world.botToken,
           commandToken: world.commandToken,
           team: 'detour',
+          ...(options.dialogTimeout ? { dialogTimeout: options.dialogTimeout } : {}),
         },
         promptTimeout: options.promptTimeout ?? '1m',
       },
@@ -137,22 +152,17 @@ export async function startHarness(
     retries: 2,
     backoffMs: 50,
   });
-  const http: HttpServer = await startHttpServer(
-    '127.0.0.1:0',
-    {
-      'POST /mattermost/command': (req, res) => platform.handleCommand(req, res),
-      'POST /mattermost/actions': (req, res) => platform.handleAction(req, res),
-    },
-    (error) => {
-      throw error;
-    },
-  );
+  Object.assign(routes, {
+    'POST /mattermost/command': (req, res) => platform.handleCommand(req, res),
+    'POST /mattermost/actions': (req, res) => platform.handleAction(req, res),
+    ...secretPageRoutes(prompts, 'en'),
+  } satisfies Routes);
   await platform.start(pipeline);
   queue.register('mattermost', (channel, message) => platform.deliver(channel, message));
   return {
     world,
     platform,
-    botUrl: `http://127.0.0.1:${http.address.port}`,
+    botUrl,
     db,
     audit,
     metrics,

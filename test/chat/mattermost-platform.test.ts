@@ -251,6 +251,84 @@ describe('passphrase dialog', () => {
     expect(h.operations.passphrases).toEqual([]);
   });
 
+  it('tells the user the way out when the dialog got no answer, and the one-time page still runs the command', async () => {
+    await h.close();
+    h = await startHarness({ dialogTimeout: '1s', promptTimeout: '5m', publicUrl: true });
+    // Alice's client gets no websocket event: Mattermost answers 200 and nobody sees the dialog.
+    h.world.emulator.dropDialogsFor('alice');
+    const started = Date.now();
+    await confirmUnlock();
+    expect(h.world.emulator.dialogsOpened[0]).toMatchObject({ shown: false, dropped: 'client_not_listening' });
+    const notice = await waitFor('the way out', () => ephemeralFor(h.world.ids.alice, 'got no answer'));
+    // Long before the 5 min prompt timeout.
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(notice.message).toContain('Run the command again, or type the passphrase on this one-time page');
+    const link = /http:\/\/127\.0\.0\.1:\d+\/prompt\/[A-Za-z0-9_-]+/.exec(notice.message)?.[0] ?? '';
+    expect(link.startsWith(`${h.botUrl}/prompt/`)).toBe(true);
+    expect((await fetch(link)).status).toBe(200);
+    const page = await fetch(link, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ secret: PASS }).toString(),
+    });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('passphrase: ok');
+    const result = await waitFor('the result in ~infra', () =>
+      h.world.emulator.posts.find((p) => p.message.includes('dataproxies on local (local)')),
+    );
+    expect(result.message).toContain('✓ passphrase: ok');
+    expect(h.operations.passphrases).toEqual([PASS]);
+    expect(JSON.stringify(h.world.emulator.calls)).not.toContain(PASS);
+    // Used once: the link is dead now.
+    expect((await fetch(link)).status).toBe(410);
+  });
+
+  it('never lets the link wait in the delivery queue: when the response_url fails, the way out comes without it', async () => {
+    await h.close();
+    h = await startHarness({ dialogTimeout: '1s', promptTimeout: '5m', publicUrl: true });
+    h.world.emulator.dropDialogsFor('alice');
+    await confirmUnlock();
+    // The direct try with the link and the private reply after it both fail (3 tries each): the reply is queued.
+    h.world.emulator.failNext('POST /hooks/commands', { status: 503, times: 6 });
+    const notice = await waitFor('the queued way out', () => ephemeralFor(h.world.ids.alice, 'got no answer'), 15_000);
+    expect(notice.message).toContain('Run the command again.');
+    expect(notice.message).not.toContain('/prompt/');
+    const hookCalls = h.world.emulator.calls.filter((c) => c.path.startsWith('/hooks/commands/'));
+    expect(hookCalls.filter((c) => JSON.stringify(c.body).includes('/prompt/')).map((c) => c.status)).toEqual([
+      503, 503, 503,
+    ]);
+    const queued = h.db.prepare('SELECT message FROM outbox').all() as { message: string }[];
+    expect(queued.some((row) => row.message.includes('got no answer'))).toBe(true);
+    expect(JSON.stringify(queued)).not.toContain('/prompt/');
+  });
+
+  it('without publicUrl only says to run the command again, and a late answer in the dialog still counts', async () => {
+    await h.close();
+    h = await startHarness({ dialogTimeout: '1s', promptTimeout: '5m' });
+    await confirmUnlock();
+    const notice = await waitFor('the way out', () => ephemeralFor(h.world.ids.alice, 'got no answer'));
+    expect(notice.message).toMatch(/so it may not have opened\. Run the command again\.\*\*$/);
+    expect(notice.message).not.toContain('/prompt/');
+    const submitted = await h.world.emulator.submitDialog({ dialog: 0, submission: { passphrase: PASS } });
+    expect(submitted.ok).toBe(true);
+    await waitFor('the result in ~infra', () =>
+      h.world.emulator.posts.find((p) => p.message.includes('dataproxies on local (local)')),
+    );
+    expect(h.operations.passphrases).toEqual([PASS]);
+  });
+
+  it('says nothing more when the dialog is answered in time', async () => {
+    await h.close();
+    h = await startHarness({ dialogTimeout: '1s', promptTimeout: '5m' });
+    await confirmUnlock();
+    await h.world.emulator.submitDialog({ dialog: 0, submission: { passphrase: PASS } });
+    await waitFor('the result in ~infra', () =>
+      h.world.emulator.posts.find((p) => p.message.includes('dataproxies on local (local)')),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(ephemeralFor(h.world.ids.alice, 'got no answer')).toBeUndefined();
+  });
+
   it('says so when the trigger expired before the dialog could open', async () => {
     await command('alice', 'unlock dataproxies');
     const post = await confirmationPost('unlock dataproxies');

@@ -12,6 +12,11 @@ import { createSlackEmulator, type SlackEmulator } from '../emulators/slack/inde
 import { BOT_TOKEN, GENERAL, INFRA, SIGNING_SECRET, workspace } from '../emulators/slack-fixtures.js';
 
 let slack: SlackEmulator;
+/** The body lines a Block Kit message shows, fences and escaping undone. */
+const sectionLines = (blocks: unknown[] | undefined) =>
+  (blocks ?? [])
+    .filter((b) => (b as { type: string }).type === 'section')
+    .flatMap((b) => (b as { text: { text: string } }).text.text.replace(/^```\n|\n```$/g, '').split('\n'));
 let platform: SlackPlatform;
 
 beforeAll(async () => {
@@ -70,12 +75,28 @@ describe('Slack channel delivery (emulator)', () => {
     });
   });
 
-  it('never fails on a long result: Slack accepts what the bot sends', async () => {
-    const body = Array.from({ length: 4000 }, (_, i) => `line ${i} ${'x'.repeat(50)}`).join('\n');
+  it('posts a long result as several messages, in order, none refused', async () => {
+    const body = Array.from({ length: 700 }, (_, i) => `line ${i} ${'x'.repeat(50)}`).join('\n'); // ~42 000
+    const before = slack.calls.length;
     await platform.deliver('infra', { title: 'Long', body });
-    const last = slack.calls.filter((c) => c.method === 'chat.postMessage').at(-1);
-    expect(last?.status).toBe(200);
-    expect((last?.response as { ok: boolean }).ok).toBe(true);
+    const calls = slack.calls.slice(before).filter((c) => c.method === 'chat.postMessage');
+    expect(calls.length).toBeGreaterThanOrEqual(4);
+    expect(calls.map((c) => (c.response as { ok: boolean }).ok)).toEqual(calls.map(() => true));
+    const posted = slack.messages.filter((m) => m.channel === INFRA).slice(-calls.length);
+    expect(posted.map((m) => (m.blocks?.[0] as { text: { text: string } }).text.text)).toEqual(
+      calls.map((_, i) => `Long (${i + 1}/${calls.length})`),
+    );
+    expect(posted.flatMap((m) => sectionLines(m.blocks))).toEqual(body.split('\n'));
+  });
+
+  it('posts the rest of a long result, not the whole, when the queue retries it', async () => {
+    const body = Array.from({ length: 700 }, (_, i) => `row ${i} ${'y'.repeat(50)}`).join('\n');
+    slack.failNext('chat.postMessage', { after: 1, retryAfter: 1 });
+    const first = await platform.deliver('infra', { title: 'Retried', body }).catch((e: unknown) => e);
+    expect(first).toMatchObject({ code: 'ratelimited', retryable: true });
+    await platform.deliver('infra', { title: 'Retried', body });
+    const posted = slack.messages.filter((m) => m.channel === INFRA && m.text.startsWith('Retried'));
+    expect(posted.flatMap((m) => sectionLines(m.blocks))).toEqual(body.split('\n'));
   });
 
   it('reports a rate limit as retryable, with its Retry-After', async () => {

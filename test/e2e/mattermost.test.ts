@@ -7,7 +7,7 @@ import type { PostRecord } from '../emulators/mattermost/index.js';
 import { CLI, startDetour } from '../support/detour.js';
 import { createLuksImage, findCryptsetup } from '../support/luks.js';
 import { createTestRepos, type TestRepos } from '../support/repos.js';
-import { waitFor } from '../support/wait.js';
+import { freePort, waitFor } from '../support/wait.js';
 
 /*
  * The real `detour serve` with Mattermost, against the Mattermost emulator:
@@ -193,5 +193,76 @@ describe('Mattermost through the emulator (built binary)', () => {
       return metrics.includes('detour_delivery_queue_depth{platform="mattermost"} 0');
     });
     expect(await fetch(`${botUrl}/healthz`).then((r) => r.json())).toMatchObject({ chat: { mattermost: 'up' } });
+  });
+});
+
+describe('Mattermost passphrase dialog nobody sees (built binary, with publicUrl)', () => {
+  let linkBot: ReturnType<typeof startDetour>;
+  let linkUrl: string;
+
+  beforeAll(async () => {
+    // A second bot on the same emulator, with a publicUrl for the one-time page and a short dialogTimeout.
+    const port = await freePort();
+    linkUrl = `http://127.0.0.1:${port}`;
+    const linkConfig = join(repos.dir, 'detour-link.yaml');
+    await writeFile(
+      linkConfig,
+      (await readFile(config, 'utf8'))
+        .replace('database: ./detour.db', 'database: ./detour-link.db')
+        .replace('http: { listen: "127.0.0.1:0" }', `http: { listen: "127.0.0.1:${port}", publicUrl: "${linkUrl}" }`)
+        .replace('team: detour }', 'team: detour, dialogTimeout: 2s }'),
+    );
+    linkBot = startDetour(['serve', '--config', linkConfig], { cwd: repos.dir, env: { ...repos.env, ...env } });
+    await linkBot.waitForLine((l) => l.includes('detour-bot serving'));
+  });
+  afterAll(() => {
+    linkBot?.child.kill('SIGTERM');
+    world.emulator.dropDialogsFor('alice', false);
+  });
+
+  it.skipIf(!cryptsetup)('says the way out within seconds, and the one-time page still unlocks', async () => {
+    const before = world.emulator.posts.length;
+    const dialogsBefore = world.emulator.dialogsOpened.length;
+    const ephemeralBefore = world.emulator.ephemeral.length;
+    await world.emulator.sendSlashCommand({
+      url: `${linkUrl}/mattermost/command`,
+      user: 'alice',
+      channel: 'infra',
+      text: 'unlock dataproxies --check',
+    });
+    const post = await confirmation('unlock dataproxies --check', before);
+    // Alice's client is not listening (closed tab, another device): the dialog opens for nobody.
+    world.emulator.dropDialogsFor('alice');
+    const clicked = Date.now();
+    await world.emulator.clickButton({ post, actionId: 'detourconfirm', user: 'alice' });
+    const dialog = await waitFor('the dialog', () => world.emulator.dialogsOpened[dialogsBefore]);
+    expect(dialog).toMatchObject({ shown: false, dropped: 'client_not_listening' });
+    const notice = await waitFor('the way out', () =>
+      world.emulator.ephemeral
+        .slice(ephemeralBefore)
+        .find((e) => e.user_id === world.ids.alice && e.message.includes('got no answer')),
+    );
+    // The prompt waits 5 min (the default); the user hears of it after the 2 s dialogTimeout.
+    expect(Date.now() - clicked).toBeLessThan(15_000);
+    expect(notice).toMatchObject({ source: 'response_url', channel_id: world.ids.infra });
+    const link = new RegExp(`${linkUrl}/prompt/[A-Za-z0-9_-]+`).exec(notice.message)?.[0] ?? '';
+    expect(link).not.toBe('');
+    expect((await fetch(link)).status).toBe(200);
+    const page = await fetch(link, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ secret: PASS }).toString(),
+    });
+    expect(await page.text()).toContain('✓ passphrase: ok');
+    const result = await waitFor(
+      'the unlock result in ~infra',
+      () => world.emulator.posts.slice(before).find((p) => p.message.includes('dataproxies on local (local)')),
+      60_000,
+    );
+    expect(result.message).toContain('✓ passphrase: ok');
+    for (const seen of [world.emulator.calls, world.emulator.posts, world.emulator.ephemeral]) {
+      expect(JSON.stringify(seen)).not.toContain(PASS);
+    }
+    expect(linkBot.lines.join('\n')).not.toContain(PASS);
   });
 });

@@ -302,5 +302,9 @@ describe('Slack confirmations across a restart', () => {
         answers().some((a) => a.includes('already confirmed or cancelled')),
     );
     expect(answers().filter((a) => a.includes('no running job 7'))).toHaveLength(1);
+    // The private answers said replace_original: false, so the channel still shows who confirmed.
+    expect(slack.messages.find((m) => m.ts === ask.ts)?.text).toBe(
+      `<@${ALICE}> confirmed "jobs cancel 7": running it.`,
+    );
   });
 });

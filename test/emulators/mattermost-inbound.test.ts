@@ -157,6 +157,31 @@ describe('dialogs', () => {
     expect(refused).toMatchObject({ server_error_id: 'interactive_message.decode_trigger_id.verify_signature_failed' });
   });
 
+  it('answers 200 to a dialog whose trigger is not the client’s latest, and never shows it', async () => {
+    // The user typed a command, then another one (here or in another tab): the client now holds the second trigger.
+    const first = await world.emulator.sendSlashCommand({ url: bot.url, user: 'alice', channel: 'infra' });
+    const second = await world.emulator.sendSlashCommand({ url: bot.url, user: 'alice', channel: 'infra' });
+    await expect(openDialog(first.triggerId, unlockDialog)).resolves.toEqual({ status: 'OK' });
+    expect(world.emulator.dialogsOpened[0]).toMatchObject({ shown: false, dropped: 'not_latest_trigger' });
+    await expect(world.emulator.submitDialog({ dialog: 0, submission: { passphrase: 'x' } })).rejects.toThrow(
+      /never shown/,
+    );
+    await expect(openDialog(second.triggerId, unlockDialog)).resolves.toEqual({ status: 'OK' });
+    expect(world.emulator.dialogsOpened[1]).toMatchObject({ shown: true });
+    expect(bot.received.filter((r) => r.body.includes('dialog_submission'))).toEqual([]);
+  });
+
+  it('drops every dialog for a user whose client gets no websocket event, until it listens again', async () => {
+    world.emulator.dropDialogsFor('alice');
+    await expect(openDialog(world.emulator.issueTriggerId('alice', 'infra'), unlockDialog)).resolves.toEqual({
+      status: 'OK',
+    });
+    expect(world.emulator.dialogsOpened[0]).toMatchObject({ shown: false, dropped: 'client_not_listening' });
+    world.emulator.dropDialogsFor('alice', false);
+    await openDialog(world.emulator.issueTriggerId('alice', 'infra'), unlockDialog);
+    expect(world.emulator.dialogsOpened[1]?.shown).toBe(true);
+  });
+
   it('accepts an invalid dialog as the server does, but records why it is invalid', async () => {
     const trigger = world.emulator.issueTriggerId('alice', 'infra');
     const bad = { ...unlockDialog, title: 'Unlock the encrypted partition', elements: [{ name: 'p', type: 'secret' }] };

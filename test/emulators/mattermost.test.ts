@@ -165,7 +165,7 @@ describe('users, auth and channels', () => {
   it('looks channels up by team and channel name', async () => {
     const infra = await client.getChannelByNameAndTeamName('detour', 'infra');
     expect(infra).toMatchObject({ id: world.ids.infra, name: 'infra', team_id: world.ids.team, type: 'O' });
-    const general = await client.getChannelByName(world.ids.team, 'general');
+    const general = await client.getChannelByNameAndTeamName('detour', 'general');
     expect(general.id).toBe(world.ids.general);
     const hidden = await rejection(client.getChannelByNameAndTeamName('detour', 'secret'));
     expect([hidden.status_code, hidden.server_error_id]).toEqual([404, 'app.channel.get_by_name.missing.app_error']);
@@ -193,29 +193,6 @@ describe('users, auth and channels', () => {
       400,
       'api.channel.create_direct_channel.invalid_user.app_error',
     ]);
-  });
-});
-
-describe('files', () => {
-  it('uploads with Client4.uploadFile (FormData) → 201 file_infos, then attaches to a post', async () => {
-    const form = new FormData();
-    form.append('channel_id', world.ids.infra);
-    form.append('files', new Blob(['date,size\n']), 'report.csv');
-    const uploaded = await client.uploadFile(form);
-    expect(uploaded.client_ids).toEqual([]);
-    expect(uploaded.file_infos[0]).toMatchObject({ name: 'report.csv', extension: 'csv', size: 10 });
-    const fileId = uploaded.file_infos[0]?.id ?? '';
-    const post = await client.createPost({ channel_id: world.ids.infra, message: '', file_ids: [fileId] } as never);
-    expect(post.file_ids).toEqual([fileId]);
-    expect(world.emulator.calls.find((c) => c.path === '/api/v4/files')?.status).toBe(201);
-  });
-
-  it('refuses an upload to a channel the bot is not in (403)', async () => {
-    const form = new FormData();
-    form.append('channel_id', world.ids.general);
-    form.append('files', new Blob(['x']), 'x.txt');
-    const err = await rejection(client.uploadFile(form));
-    expect(err.status_code).toBe(403);
   });
 });
 

@@ -203,48 +203,37 @@ describe('Web API answers as Slack does', () => {
     ]);
   });
 
-  it('uploads a file through getUploadURLExternal, the upload_url and completeUploadExternal', async () => {
+  it('serves conversations.list with the channels the bot can see, and nothing the bot never calls', async () => {
     const emulator = await emulatorWith();
     const c = client(emulator);
-    const done = await c.filesUploadV2({
-      channel_id: INFRA,
-      filename: 'report.txt',
-      content: 'hello report',
-      initial_comment: 'Monthly report',
-    });
-    expect(done.ok).toBe(true);
-    expect(emulator.files).toMatchObject([
-      { filename: 'report.txt', uploaded: true, completed: true, channels: [INFRA] },
+    const list = await c.conversations.list({ types: 'public_channel,private_channel' });
+    expect(list.channels?.map((ch) => [ch.name, ch.is_member])).toEqual([
+      ['infra', true],
+      ['general', false],
     ]);
-    expect(emulator.files[0]?.bytes?.toString()).toBe('hello report');
-    expect(emulator.messages.at(-1)).toMatchObject({
-      channel: INFRA,
-      text: 'Monthly report',
-      files: [{ name: 'report.txt' }],
-    });
-    const pending = await c.files.getUploadURLExternal({ filename: 'never.txt', length: 3 });
-    expect(await refusal(c.files.completeUploadExternal({ files: [{ id: pending.file_id ?? '' }] }))).toMatchObject({
-      error: 'file_not_found',
-    });
+    for (const method of ['views.open', 'files.getUploadURLExternal', 'conversations.history', 'conversations.open'])
+      expect(await refusal(c.apiCall(method, {}))).toMatchObject({ error: 'unknown_method', req_method: method });
   });
 
-  it('serves conversations.* for what the bot can see', async () => {
+  it('refuses blocks holding more than 12 000 characters of text in all (msg_blocks_too_long)', async () => {
     const emulator = await emulatorWith();
     const c = client(emulator);
-    await expect(c.conversations.members({ channel: INFRA })).resolves.toMatchObject({
-      members: [ALICE, BOB, emulator.state.options.botUserId],
+    const header = { type: 'header', text: { type: 'plain_text', text: 'h'.repeat(1) } } as const;
+    // 1 + 4 × 3000 = 12 001: each block within its own limit, the message over Slack's total.
+    const blocks = [header, ...['a', 'b', 'c', 'd'].map((ch) => section(ch.repeat(3000)))];
+    expect(await refusal(c.chat.postMessage({ channel: INFRA, text: 'x', blocks }))).toMatchObject({
+      ok: false,
+      error: 'msg_blocks_too_long',
     });
-    expect(await refusal(c.conversations.info({ channel: 'G0PRIVATE1' }))).toMatchObject({
-      error: 'channel_not_found',
+    const posted = await c.chat.postMessage({ channel: INFRA, text: 'x', blocks: blocks.slice(1) });
+    expect(posted.ok).toBe(true);
+    expect(await refusal(c.chat.update({ channel: INFRA, ts: posted.ts ?? '', text: 'x', blocks }))).toMatchObject({
+      error: 'msg_blocks_too_long',
     });
-    const list = await c.conversations.list({});
-    expect(list.channels?.map((ch) => ch.name)).toEqual(['infra', 'general']);
-    await expect(c.conversations.join({ channel: GENERAL })).resolves.toMatchObject({
-      channel: { id: GENERAL, is_member: true },
+    expect(await refusal(c.chat.postEphemeral({ channel: INFRA, user: ALICE, text: 'x', blocks }))).toMatchObject({
+      error: 'msg_blocks_too_long',
     });
-    await expect(c.chat.postMessage({ channel: GENERAL, text: 'now I can' })).resolves.toMatchObject({ ok: true });
-    await expect(c.conversations.open({ users: ALICE })).resolves.toMatchObject({
-      channel: { id: expect.stringMatching(/^D/) },
-    });
+    expect(emulator.messages.filter((m) => m.channel === INFRA)).toHaveLength(1);
+    expect(emulator.ephemerals).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { RespondError } from '@slack/bolt';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SlackEmulator } from './slack/index.js';
 import { createSlackEmulator } from './slack/index.js';
-import { ALICE, deferred, fakeClock, INFRA, startHttpApp, workspace } from './slack-fixtures.js';
+import { ALICE, deferred, INFRA, startHttpApp, workspace } from './slack-fixtures.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -137,88 +137,67 @@ describe('slash commands and interactions over HTTP, with Bolt 5', () => {
     });
   });
 
-  it('refuses views.open with an invalid view, an exchanged or an expired trigger_id', async () => {
-    const clock = fakeClock();
-    const emulator = await emulatorWith({ now: clock.now });
-    const view = { type: 'modal', title: { type: 'plain_text', text: 'Unlock' }, blocks: [section('Sure?')] };
-    const runs = [deferred<unknown[]>(), deferred<unknown[]>()];
-    let run = 0;
-    const { url } = await httpApp(emulator, (app) =>
-      app.command('/detour', async ({ ack, body, client: c }) => {
+  it('replaces the clicked message unless the response says replace_original: false', async () => {
+    const emulator = await emulatorWith();
+    const clicks: { value: string; respond: (body: object) => Promise<unknown> }[] = [];
+    const { app, url } = await httpApp(emulator, (a) =>
+      a.action('confirm', async ({ ack, action, respond }) => {
         await ack();
-        const outcome = runs[run];
-        run += 1;
-        const open = (v: object) =>
-          c.views.open({ trigger_id: body.trigger_id, view: v as never }).then(
-            () => 'ok',
-            (e: { data?: unknown }) => e.data,
+        clicks.push({ value: (action as { value?: string }).value ?? '', respond });
+      }),
+    );
+    const ask = (value: string) =>
+      app.client.chat.postMessage({
+        channel: INFRA,
+        text: `Run ${value}?`,
+        blocks: [
+          section(`Run ${value}?`),
+          {
+            type: 'actions',
+            elements: [{ type: 'button', action_id: 'confirm', value, text: { type: 'plain_text', text: 'Yes' } }],
+          } as const,
+        ],
+      });
+    const click = async (ts: string) => {
+      await emulator.clickButton({ url, user: ALICE, channel: INFRA, ts, actionId: 'confirm' });
+      await expect.poll(() => clicks.length).toBeGreaterThan(0);
+      return clicks.shift() as (typeof clicks)[number];
+    };
+    const kept = (await ask('a')).ts ?? '';
+    await (await click(kept)).respond({ response_type: 'ephemeral', replace_original: false, text: 'working' });
+    expect(emulator.messages.find((m) => m.ts === kept)).toMatchObject({ text: 'Run a?' });
+    expect(emulator.ephemerals.at(-1)).toMatchObject({ user: ALICE, text: 'working', via: 'response_url' });
+    // Without it, even an "ephemeral" answer takes the place of the message everyone sees.
+    const lost = (await ask('b')).ts ?? '';
+    await (await click(lost)).respond({ response_type: 'ephemeral', text: 'working' });
+    expect(emulator.messages.find((m) => m.ts === lost)).toMatchObject({ text: 'working', edited: expect.anything() });
+  });
+
+  it('refuses a response_url post whose blocks hold more than 12 000 characters', async () => {
+    const emulator = await emulatorWith();
+    const outcome = deferred<unknown[]>();
+    const { url } = await httpApp(emulator, (app) =>
+      app.command('/detour', async ({ ack, respond }) => {
+        await ack();
+        // 4 × 3000 = 12 000 is taken; one more character in a fifth section is not.
+        const full = ['a', 'b', 'c', 'd'].map((ch) => section(ch.repeat(3000)));
+        const post = (blocks: object[]) =>
+          respond({ text: 'x', blocks: blocks as never }).then(
+            (r) => r.status,
+            (e: unknown) => e,
           );
-        if (run === 2) {
-          clock.advance(3001);
-          outcome?.resolve([await open(view)]);
-          return;
-        }
-        const tooLong = await open({ ...view, title: { type: 'plain_text', text: 'x'.repeat(25) } });
-        outcome?.resolve([tooLong, await open(view), await open(view)]);
+        outcome.resolve([await post([...full, section('e')]), await post(full)]);
       }),
     );
     await emulator.sendSlashCommand({ url, user: ALICE, channel: INFRA });
-    const [tooLong, first, again] = (await runs[0]?.promise) ?? [];
-    expect(tooLong).toMatchObject({
-      error: 'invalid_arguments',
-      response_metadata: {
-        messages: [
-          '[ERROR] failed to match all allowed schemas [json-pointer:/view]',
-          '[ERROR] failed to match all allowed schemas [json-pointer:/view/title]',
-          '[ERROR] must be less than 25 characters [json-pointer:/view/title/text]',
-        ],
-      },
-    });
-    expect(first).toBe('ok');
-    expect(again).toMatchObject({ error: 'exchanged_trigger_id' });
-    expect(emulator.views).toMatchObject([{ user: ALICE, view: { type: 'modal', title: { text: 'Unlock' } } }]);
-    await emulator.sendSlashCommand({ url, user: ALICE, channel: INFRA });
-    expect(await runs[1]?.promise).toMatchObject([{ error: 'expired_trigger_id' }]);
-  });
-
-  it('sends a view submission with the typed values to app.view', async () => {
-    const emulator = await emulatorWith();
-    const submitted = deferred<unknown>();
-    const { url } = await httpApp(emulator, (app) => {
-      app.command('/detour', async ({ ack, body, client: c }) => {
-        await ack();
-        await c.views.open({
-          trigger_id: body.trigger_id,
-          view: {
-            type: 'modal',
-            callback_id: 'reason',
-            title: { type: 'plain_text', text: 'Why?' },
-            submit: { type: 'plain_text', text: 'Send' },
-            blocks: [
-              {
-                type: 'input',
-                block_id: 'b',
-                label: { type: 'plain_text', text: 'Reason' },
-                element: { type: 'plain_text_input', action_id: 'why' },
-              },
-            ],
-          },
-        });
-      });
-      app.view('reason', async ({ ack, view }) => {
-        await ack();
-        submitted.resolve(view.state.values);
-      });
-    });
-    await emulator.sendSlashCommand({ url, user: ALICE, channel: INFRA });
-    await expect.poll(() => emulator.views.length).toBe(1);
-    const result = await emulator.submitView({
-      url,
-      viewId: emulator.views[0]?.id ?? '',
-      values: { why: 'disk full' },
-    });
-    expect(result.status).toBe(200);
-    expect(await submitted.promise).toEqual({ b: { why: { type: 'plain_text_input', value: 'disk full' } } });
+    const [over, at] = await outcome.promise;
+    expect(over).toBeInstanceOf(RespondError);
+    expect(over).toMatchObject({ statusCode: 400 });
+    expect(at).toBe(200);
+    expect(emulator.responseUrlPosts.map((p) => [p.status, p.error])).toEqual([
+      [400, 'msg_blocks_too_long'],
+      [200, undefined],
+    ]);
   });
 
   it('reports a timeout when the app acks after Slack stopped waiting', async () => {

@@ -5,20 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeProgress } from '../../commands/ansible-run.js';
+import type { AnsibleProgress, AnsibleRunResult } from '../../src/core/ports/ansible.js';
 import { Secret } from '../../src/core/secret.js';
-import type {
-  AnsibleProgress,
-  AnsibleRunDeps,
-  AnsibleRunResult,
-  PlaybookEntry,
-} from '../../src/runners/ansible/index.js';
-import {
-  ansibleJobKey,
-  describeProgress,
-  JobRegistry,
-  refusalToError,
-  runAllowListedPlaybook,
-} from '../../src/runners/ansible/index.js';
+import type { AnsibleRunDeps, PlaybookEntry } from '../../src/runners/ansible/index.js';
+import { ansibleJobKey, JobRegistry, refusalToError, runAllowListedPlaybook } from '../../src/runners/ansible/index.js';
 import { execaRunner } from '../../src/runners/execa-runner.js';
 import type { ProcessRequest, ProcessResult, ProcessRunner } from '../../src/runners/process.js';
 import { createLuksImage } from '../support/luks.js';

@@ -2,7 +2,7 @@ import type { ServerError } from '@mattermost/types/errors';
 import { DeliveryError } from '../delivery/delivery-error.js';
 
 /** Retry-After in seconds or as an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
   if (!value) return undefined;
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
   const at = Date.parse(value);

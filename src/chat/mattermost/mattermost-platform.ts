@@ -233,6 +233,8 @@ export class MattermostPlatform implements ChatPlatform {
       botToken: this.#botToken,
       prompts: this.#d.prompts,
       promptTimeoutMs: this.#d.chat.promptTimeout,
+      dialogTimeoutMs: this.#d.mattermost.dialogTimeout,
+      publicUrl: this.#d.publicUrl,
       texts: this.#texts,
       trackPrompt: (token, entry) => {
         this.#openPrompts.set(token, entry);

@@ -41,6 +41,10 @@ export interface MattermostSurfaceContext {
   botToken: Secret;
   prompts: SecretPrompts;
   promptTimeoutMs: number;
+  /** After this long without an answer, the user hears that the dialog may not have opened, and the way out. */
+  dialogTimeoutMs: number;
+  /** http.publicUrl: where the one-time passphrase page answers the same prompt, when set. */
+  publicUrl: string | undefined;
   texts: MattermostTexts;
   /** Remembers an open dialog by its prompt token; returns how to forget it. */
   trackPrompt(token: string, entry: OpenPromptEntry): () => void;
@@ -159,7 +163,7 @@ export class MattermostSurface implements ChatSurface {
     }
   }
 
-  async askSecret(prompt: string): Promise<Secret> {
+  async askSecret(prompt: string, result?: Promise<string | undefined>): Promise<Secret> {
     const { api, texts, triggerId, userId, promptTimeoutMs } = this.#c;
     if (!triggerId) throw new CommandFailedError('no_trigger', texts.noTrigger);
     const purpose = prompt.replace(/\s*:\s*$/, '');
@@ -172,6 +176,8 @@ export class MattermostSurface implements ChatSurface {
     });
     // Settles later on its own (expiry) when the dialog never opens or is cancelled.
     opened.secret.catch(() => undefined);
+    // The one-time page answers the same prompt, and shows the command's outcome once used.
+    if (result) this.#c.prompts.attachResult(opened.token, result);
     let cancel: () => void = () => {};
     const cancelled = new Promise<never>((_resolve, reject) => {
       cancel = () => reject(new CommandFailedError('prompt_cancelled', texts.promptCancelled));
@@ -203,6 +209,48 @@ export class MattermostSurface implements ChatSurface {
       untrack();
       throw new CommandFailedError('dialog_failed', texts.dialogFailed, { cause: error });
     }
-    return Promise.race([opened.secret, cancelled]).finally(untrack);
+    const watch = this.#watchDialog(opened.token);
+    return Promise.race([opened.secret, cancelled]).finally(() => {
+      clearTimeout(watch);
+      untrack();
+    });
+  }
+
+  /**
+   * A 200 from dialogs/open only means the server told the user's clients: the webapp opens
+   * the dialog only where the trigger is the latest one it got (another tab, another command
+   * since, or no connection, and nobody sees it). Without an answer after a while, the user
+   * hears the way out; the prompt itself stays open, for the page, until it expires.
+   */
+  #watchDialog(token: string): NodeJS.Timeout | undefined {
+    const { dialogTimeoutMs, promptTimeoutMs } = this.#c;
+    if (dialogTimeoutMs >= promptTimeoutMs) return undefined;
+    const timer = setTimeout(() => {
+      this.#sayUnanswered(token).catch(() => undefined);
+    }, dialogTimeoutMs);
+    timer.unref();
+    return timer;
+  }
+
+  async #sayUnanswered(token: string): Promise<void> {
+    const { api, responseUrl, publicUrl, texts, promptTimeoutMs, dialogTimeoutMs } = this.#c;
+    // As a title, not a preformatted body: the link stays clickable.
+    const say = (link?: { url: string; minutes: number }): ChatMessage => ({
+      title: texts.dialogUnanswered(link),
+      body: '',
+    });
+    if (publicUrl && responseUrl) {
+      const link = {
+        url: `${publicUrl.replace(/\/$/, '')}/prompt/${token}`,
+        minutes: Math.max(1, Math.round((promptTimeoutMs - dialogTimeoutMs) / 60_000)),
+      };
+      try {
+        await api.respond(responseUrl, commandReply(toMattermostPosts(say(link)), 'ephemeral'));
+        return;
+      } catch {
+        // The link never waits in the delivery queue: the prompt token lives only in memory and in the link.
+      }
+    }
+    await this.replyPrivately(say());
   }
 }

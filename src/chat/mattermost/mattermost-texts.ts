@@ -23,6 +23,8 @@ export interface MattermostTexts {
   cancelledBy(user: string, text: string): string;
   notYours(owner: string): string;
   dialogIntro(purpose: string, minutes: number): string;
+  /** The dialog got no answer: it may never have opened. `link` is the one-time page, when there is one. */
+  dialogUnanswered(link: { url: string; minutes: number } | undefined): string;
 }
 
 export function mattermostTexts(locale: Locale): MattermostTexts {
@@ -51,6 +53,11 @@ export function mattermostTexts(locale: Locale): MattermostTexts {
         notYours: (owner) => `Seul·e ${owner} peut confirmer ou annuler cette commande.`,
         dialogIntro: (purpose, minutes) =>
           `${purpose}. Elle n’est envoyée qu’au bot, jamais publiée. Valable ${minutes} min.`,
+        dialogUnanswered: (link) =>
+          'La fenêtre de saisie de la phrase de passe est restée sans réponse : Mattermost ne l’ouvre que dans la fenêtre où vous avez cliqué ou tapé votre dernière commande, elle ne s’est peut-être pas ouverte. ' +
+          (link
+            ? `Relancez la commande, ou tapez la phrase de passe sur cette page à usage unique (valable ${link.minutes} min) : ${link.url}`
+            : 'Relancez la commande.'),
       }
     : {
         confirm: 'Confirm',
@@ -76,5 +83,10 @@ export function mattermostTexts(locale: Locale): MattermostTexts {
         notYours: (owner) => `Only ${owner} can confirm or cancel this command.`,
         dialogIntro: (purpose, minutes) =>
           `${purpose}. It goes to the bot only and is never posted. Valid ${minutes} min.`,
+        dialogUnanswered: (link) =>
+          'The passphrase dialog got no answer: Mattermost opens it only in the window where you last clicked or typed a command, so it may not have opened. ' +
+          (link
+            ? `Run the command again, or type the passphrase on this one-time page (valid ${link.minutes} min): ${link.url}`
+            : 'Run the command again.'),
       };
 }

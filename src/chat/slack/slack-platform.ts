@@ -15,7 +15,7 @@ import type { ChatPlatform, PlatformState } from '../platform.js';
 import { recordRejection } from '../rejected-request.js';
 import type { SecretPrompts } from '../secret-prompts.js';
 import { UserCache } from '../user-cache.js';
-import { toSlackBlocks } from './blocks.js';
+import { toSlackMessages } from './blocks.js';
 import { boltLogger } from './bolt-logger.js';
 import { SlackChannels } from './slack-channels.js';
 import { slackDeliveryError } from './slack-errors.js';
@@ -159,14 +159,26 @@ export class SlackPlatform implements ChatPlatform {
     return this.#state;
   }
 
+  /** A long message the queue will retry: the parts already posted are not posted twice. */
+  #partial: { channel: string; message: ChatMessage; sent: number } | undefined;
+
   async deliver(channel: string, message: ChatMessage): Promise<void> {
+    const parts = toSlackMessages(message);
+    const p = this.#partial;
+    const same = p?.channel === channel && p.message.title === message.title && p.message.body === message.body;
+    let sent = same ? p.sent : 0;
+    this.#partial = undefined;
     try {
       const id = await this.#channels.idOf(channel);
-      await this.#app.client.chat.postMessage({ channel: id, ...toSlackBlocks(message) });
-      this.#apiCall('chat.postMessage', true);
+      for (; sent < parts.length; sent += 1) {
+        await this.#app.client.chat.postMessage({ channel: id, ...parts[sent] });
+        this.#apiCall('chat.postMessage', true);
+      }
     } catch (error) {
       this.#apiCall('chat.postMessage', false);
-      throw error instanceof DeliveryError ? error : slackDeliveryError(error, 'chat.postMessage');
+      const failure = error instanceof DeliveryError ? error : slackDeliveryError(error, 'chat.postMessage');
+      if (sent > 0 && failure.retryable) this.#partial = { channel, message, sent };
+      throw failure;
     }
   }
 

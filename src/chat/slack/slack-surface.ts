@@ -5,7 +5,7 @@ import type { Confirmation } from '../../store/confirmation-store.js';
 import type { ChatSurface } from '../chat-session.js';
 import type { ChatMessage } from '../message.js';
 import type { SecretPrompts } from '../secret-prompts.js';
-import { escapeMrkdwn, toSlackBlocks } from './blocks.js';
+import { escapeMrkdwn, splitForSlack, toSlackBlocks } from './blocks.js';
 import { slackDeliveryError } from './slack-errors.js';
 import type { SlackTexts } from './slack-texts.js';
 
@@ -25,65 +25,127 @@ export interface SlackSurfaceContext {
   enqueue: (channel: string, message: ChatMessage, delayMs?: number) => void;
 }
 
-/** Answers one Slack request: response_url for private replies, the Web API for channel posts and progress. */
+/** Where the parts of a channel reply go once the Web API could not take one. */
+type ChannelRoute = 'api' | 'response_url' | 'queue';
+
+/**
+ * Answers one Slack request: response_url for private replies, the Web API for channel posts and
+ * progress. A long message goes out as several messages (see splitForSlack), in order: once one
+ * part had to take a slower way, the parts after it follow the same way.
+ */
 export class SlackSurface implements ChatSurface {
   readonly #c: SlackSurfaceContext;
   #progressTs: string | undefined;
+  /** Progress updates one after the other, so the result never lands before an older line. */
+  #progress: Promise<void> = Promise.resolve();
 
   constructor(context: SlackSurfaceContext) {
     this.#c = context;
   }
 
   async replyPrivately(message: ChatMessage): Promise<void> {
-    const payload = toSlackBlocks(message);
-    try {
-      await this.#call('response_url', () => this.#c.respond({ response_type: 'ephemeral', ...payload }));
-    } catch {
+    await this.#replyPrivately(message, true);
+  }
+
+  /** False when the message could not go out now and was not queued (`queue` false). */
+  async #replyPrivately(message: ChatMessage, queue: boolean): Promise<boolean> {
+    const parts = splitForSlack(message);
+    let viaUrl = true;
+    for (const [i, part] of parts.entries()) {
+      const payload = toSlackBlocks(part);
+      if (viaUrl) {
+        try {
+          // After a button click, Slack's default is to replace the message the button was on.
+          await this.#call('response_url', () =>
+            this.#c.respond({ response_type: 'ephemeral', replace_original: false, ...payload }),
+          );
+          continue;
+        } catch {
+          // Used up (5 posts) or expired: an ephemeral post reaches the user all the same.
+          viaUrl = false;
+        }
+      }
       try {
-        // The response_url is used up or expired: an ephemeral post reaches the user all the same.
         await this.#call('chat.postEphemeral', () =>
           this.#c.client.chat.postEphemeral({ channel: this.#c.channelId, user: this.#c.userId, ...payload }),
         );
       } catch {
-        // Slack is away: a direct message once it is back, rather than nothing.
-        this.#c.enqueue(this.#c.userId, message);
+        if (!queue) return false;
+        // Slack is away: direct messages once it is back, rather than nothing.
+        for (const rest of parts.slice(i)) this.#c.enqueue(this.#c.userId, rest);
+        return true;
       }
     }
+    return true;
   }
 
   async replyInChannel(message: ChatMessage): Promise<void> {
-    const payload = toSlackBlocks(message);
-    try {
-      await this.#call('chat.postMessage', () =>
-        this.#c.client.chat.postMessage({ channel: this.#c.channelId, ...payload }),
-      );
-      return;
-    } catch (error) {
-      // Rate limited or Slack away: the delivery queue retries, honouring Retry-After, in order.
-      const failure = slackDeliveryError(error, 'chat.postMessage');
-      if (failure.retryable) return this.#c.enqueue(this.#c.channelId, message, failure.retryAfterMs);
-    }
-    try {
-      // Not a member of the channel: the response_url may still post there.
-      await this.#call('response_url', () => this.#c.respond({ response_type: 'in_channel', ...payload }));
-    } catch {
-      this.#c.enqueue(this.#c.channelId, message);
-    }
+    await this.#postInChannel(splitForSlack(message));
   }
 
-  async showProgress(message: ChatMessage, final: boolean): Promise<void> {
-    const payload = toSlackBlocks(message);
-    if (this.#progressTs) {
-      await this.#call('chat.update', () =>
-        this.#c.client.chat.update({ channel: this.#c.channelId, ts: this.#progressTs as string, ...payload }),
+  showProgress(message: ChatMessage, final: boolean): Promise<void> {
+    const next = this.#progress.then(() => this.#showProgress(message, final));
+    this.#progress = next.catch(() => undefined);
+    return next;
+  }
+
+  async #showProgress(message: ChatMessage, final: boolean): Promise<void> {
+    const { client, channelId } = this.#c;
+    if (!this.#progressTs) {
+      if (final) return this.replyInChannel(message);
+      const posted = await this.#call('chat.postMessage', () =>
+        client.chat.postMessage({ channel: channelId, ...toSlackBlocks(message) }),
       );
+      this.#progressTs = (posted as { ts?: string }).ts;
       return;
     }
-    if (final) return this.replyInChannel(message);
-    const posted = await this.#call('chat.postMessage', () =>
-      this.#c.client.chat.postMessage({ channel: this.#c.channelId, ...payload }),
-    );
-    this.#progressTs = (posted as { ts?: string }).ts;
+    const [first = message, ...rest] = splitForSlack(message);
+    const ts = this.#progressTs;
+    try {
+      await this.#call('chat.update', () => client.chat.update({ channel: channelId, ts, ...toSlackBlocks(first) }));
+    } catch (error) {
+      // A lost progress line does not matter; a lost result does. chat.update is Tier 3 (~50 a
+      // minute) and may be refused (message deleted…): the result then comes as new messages.
+      if (!final) throw error;
+      return this.replyInChannel(message);
+    }
+    await this.#postInChannel(rest);
+  }
+
+  async #postInChannel(parts: ChatMessage[]): Promise<void> {
+    const { channelId } = this.#c;
+    let route: ChannelRoute = 'api';
+    for (const [i, part] of parts.entries()) {
+      const payload = toSlackBlocks(part);
+      if (route === 'api') {
+        try {
+          await this.#call('chat.postMessage', () =>
+            this.#c.client.chat.postMessage({ channel: channelId, ...payload }),
+          );
+          continue;
+        } catch (error) {
+          const failure = slackDeliveryError(error, 'chat.postMessage');
+          if (failure.retryable) {
+            // Rate limited or Slack away: the delivery queue retries, honouring Retry-After, in order.
+            for (const rest of parts.slice(i)) this.#c.enqueue(channelId, rest, failure.retryAfterMs);
+            return;
+          }
+          // Not a member of the channel: the response_url may still post there.
+          route = 'response_url';
+        }
+      }
+      if (route === 'response_url') {
+        try {
+          await this.#call('response_url', () =>
+            this.#c.respond({ response_type: 'in_channel', replace_original: false, ...payload }),
+          );
+          continue;
+        } catch {
+          route = 'queue';
+        }
+      }
+      this.#c.enqueue(channelId, part);
+    }
   }
 
   async askConfirmation(confirmation: Confirmation, message: ChatMessage): Promise<void> {
@@ -91,6 +153,7 @@ export class SlackSurface implements ChatSurface {
     await this.#call('response_url', () =>
       this.#c.respond({
         response_type: 'in_channel',
+        replace_original: false,
         text: message.body,
         blocks: [
           { type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(message.body) } },
@@ -131,7 +194,16 @@ export class SlackSurface implements ChatSurface {
     });
     this.#c.prompts.attachResult(opened.token, result);
     const url = `${publicUrl.replace(/\/$/, '')}/prompt/${opened.token}`;
-    await this.replyPrivately({ body: texts.promptLink(url, Math.round(this.#c.promptTimeoutMs / 60_000)) });
+    // The link is the prompt's only key: it never waits in the delivery queue (SQLite), where it
+    // would outlive its use. Slack away now means no prompt now.
+    const sent = await this.#replyPrivately(
+      { body: texts.promptLink(url, Math.round(this.#c.promptTimeoutMs / 60_000)) },
+      false,
+    );
+    if (!sent) {
+      this.#c.prompts.withdraw(opened.token);
+      throw new CommandFailedError('prompt_undeliverable', texts.promptUndeliverable);
+    }
     return opened.secret;
   }
 

@@ -9,6 +9,7 @@ export interface SlackTexts {
   noEmail: string;
   confirmQuestion(text: string, minutes: number): string;
   promptLink(url: string, minutes: number): string;
+  promptUndeliverable: string;
   confirmedBy(user: string, text: string): string;
   cancelledBy(user: string, text: string): string;
   notYours(owner: string): string;
@@ -28,6 +29,8 @@ export function slackTexts(locale: Locale): SlackTexts {
         confirmQuestion: (text, minutes) => `Lancer « ${text} » ? (confirmation valable ${minutes} min)`,
         promptLink: (url, minutes) =>
           `Tapez la phrase de passe sur cette page (valable ${minutes} min, une seule fois) : ${url}`,
+        promptUndeliverable:
+          'Slack ne prend pas de message pour le moment : le lien de saisie n’a pas pu vous être envoyé. Relancez la commande dans un instant.',
         confirmedBy: (user, text) => `<@${user}> a confirmé « ${text} » : c’est parti.`,
         cancelledBy: (user, text) => `<@${user}> a annulé « ${text} ».`,
         notYours: (owner) => `Seul·e ${owner} peut confirmer ou annuler cette commande.`,
@@ -43,6 +46,8 @@ export function slackTexts(locale: Locale): SlackTexts {
         noEmail: 'Could not find your e-mail address (does the bot have the users:read.email scope?).',
         confirmQuestion: (text, minutes) => `Run "${text}"? (this confirmation is valid ${minutes} min)`,
         promptLink: (url, minutes) => `Type the passphrase on this page (valid ${minutes} min, once): ${url}`,
+        promptUndeliverable:
+          'Slack is not taking messages right now, so the passphrase link could not reach you. Run the command again in a moment.',
         confirmedBy: (user, text) => `<@${user}> confirmed "${text}": running it.`,
         cancelledBy: (user, text) => `<@${user}> cancelled "${text}".`,
         notYours: (owner) => `Only ${owner} can confirm or cancel this command.`,

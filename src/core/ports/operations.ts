@@ -1,7 +1,7 @@
-import type { AnsibleProgress, AnsibleRunResult } from '../../runners/ansible/index.js';
-import type { RunningJob } from '../../runners/ansible/job-registry.js';
-import type { UnlockReport } from '../../runners/unlock-steps.js';
 import type { Secret } from '../secret.js';
+import type { AnsibleProgress, AnsibleRunResult } from './ansible.js';
+import type { RunningJob } from './jobs.js';
+import type { UnlockReport } from './unlock.js';
 
 export interface PlaybookRequest {
   playbook: string;

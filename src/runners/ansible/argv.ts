@@ -2,8 +2,8 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Secret } from '../../core/secret.js';
 import type { PlaybookEntry, ValidatedAnsibleRequest } from './request.js';
 
-export const ANSIBLE_PLAYBOOK = 'ansible-playbook';
-export const JSONL_CALLBACK = 'ansible.posix.jsonl';
+const ANSIBLE_PLAYBOOK = 'ansible-playbook';
+const JSONL_CALLBACK = 'ansible.posix.jsonl';
 
 /** Where playbooks and inventories live; from the config, trusted. */
 export interface AnsiblePaths {

@@ -1,25 +1,5 @@
-export type { AnsibleArgvOptions, AnsibleInvocation, AnsiblePaths } from './argv.js';
-export { ANSIBLE_PLAYBOOK, buildAnsibleInvocation, JSONL_CALLBACK } from './argv.js';
-export type { JobCancel, JobHandle, JobStart, RunningJob } from './job-registry.js';
-export { ansibleJobKey, JobCanceledError, JobRegistry } from './job-registry.js';
-export type { AnsibleOutcome } from './outcome.js';
-export { ansibleErrorMessage, classifyAnsibleExit } from './outcome.js';
-export { AnsibleOutputParser } from './output-parser.js';
-export type {
-  AnsibleProgress,
-  FailedTask,
-  HostStats,
-  HostTaskStatus,
-  ParsedAnsibleOutput,
-} from './progress.js';
-export { describeProgress, shorten } from './progress.js';
-export type {
-  AnsibleRefusal,
-  AnsibleRequest,
-  AnsibleValidation,
-  PlaybookEntry,
-  ValidatedAnsibleRequest,
-} from './request.js';
-export { LIMIT_PATTERN, refusalToError, TAG_PATTERN, validateAnsibleRequest } from './request.js';
-export type { AnsibleAttempt, AnsibleRunDeps, AnsibleRunOptions, AnsibleRunResult } from './run.js';
-export { countListedTasks, runAllowListedPlaybook, runAnsiblePlaybook } from './run.js';
+export { ansibleJobKey, JobRegistry } from './job-registry.js';
+export type { PlaybookEntry } from './request.js';
+export { refusalToError } from './request.js';
+export type { AnsibleRunDeps } from './run.js';
+export { runAllowListedPlaybook } from './run.js';

@@ -1,15 +1,5 @@
 import { DetourError } from '../../core/errors.js';
-
-/** A running job as `jobs` lists it. */
-export interface RunningJob {
-  id: string;
-  /** What may run once at a time, e.g. `ansible:site` or `backup:b7-borg`. */
-  key: string;
-  startedBy: string;
-  startedAt: Date;
-  /** Set once someone asked to cancel it. */
-  canceledBy?: string;
-}
+import type { RunningJob } from '../../core/ports/jobs.js';
 
 /** What the code doing the work holds: pass `signal` to the ProcessRunner. */
 export interface JobHandle {
@@ -25,7 +15,7 @@ export type JobStart =
 export type JobCancel = { ok: true; job: RunningJob } | { ok: false; code: 'not_found'; message: string };
 
 /** The abort reason a canceled job's signal carries. */
-export class JobCanceledError extends DetourError {
+class JobCanceledError extends DetourError {
   readonly canceledBy: string;
 
   constructor(jobId: string, canceledBy: string) {

@@ -1,23 +1,6 @@
+import type { AnsibleOutcome } from '../../core/ports/ansible.js';
 import type { ProcessResult } from '../process.js';
 import { type ParsedAnsibleOutput, shorten } from './progress.js';
-
-/**
- * How a run ended. Exit codes of ansible-playbook 2.14: 0 ok, 1 error, 2 a host
- * failed (argparse also exits 2 on an unknown option), 4 a host unreachable OR
- * a parse error, 5 bad option, 99 interrupted, 250 unexpected exception.
- */
-export type AnsibleOutcome =
-  | 'ok'
-  | 'host_failed'
-  | 'unreachable'
-  | 'parse_error'
-  | 'bad_option'
-  | 'error'
-  | 'interrupted'
-  | 'unknown'
-  | 'timeout'
-  | 'canceled'
-  | 'failed_to_start';
 
 type ExitFacts = Pick<ProcessResult, 'exitCode' | 'signal' | 'stderr' | 'timedOut' | 'isCanceled' | 'failedToStart'>;
 

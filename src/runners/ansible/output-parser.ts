@@ -5,14 +5,8 @@
  * text. It turns lines into progress events and keeps only what the final
  * summary needs (stats, short failure messages), never the full output.
  */
-import {
-  type AnsibleProgress,
-  type FailedTask,
-  type HostStats,
-  type HostTaskStatus,
-  type ParsedAnsibleOutput,
-  shorten,
-} from './progress.js';
+import type { AnsibleProgress, FailedTask, HostStats, HostTaskStatus } from '../../core/ports/ansible.js';
+import { type ParsedAnsibleOutput, shorten } from './progress.js';
 
 const NO_LOG_MSG = 'output hidden (no_log)';
 

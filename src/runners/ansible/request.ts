@@ -41,14 +41,14 @@ export type AnsibleRefusal =
 export type AnsibleValidation = { ok: true; request: ValidatedAnsibleRequest } | { ok: false; refusal: AnsibleRefusal };
 
 /** Tags are plain words; commas would smuggle in extra tags. */
-export const TAG_PATTERN = /^[A-Za-z0-9_.:-]+$/;
+const TAG_PATTERN = /^[A-Za-z0-9_.:-]+$/;
 /**
  * Host patterns: names, groups, wildcards, unions (`:` `,`), exclusions (`!`)
  * and intersections (`&`). No `@` (ansible reads `@file` as a host list
  * file), no `~` regexes, no spaces; a leading `-` is refused so the value can
  * never look like an option, even though it is passed as `--limit=VALUE`.
  */
-export const LIMIT_PATTERN = /^[A-Za-z0-9_.*:,!&][A-Za-z0-9_.*:,!&-]*$/;
+const LIMIT_PATTERN = /^[A-Za-z0-9_.*:,!&][A-Za-z0-9_.*:,!&-]*$/;
 const MAX_LIMIT_LENGTH = 200;
 const MAX_TAG_LENGTH = 100;
 

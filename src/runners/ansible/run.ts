@@ -1,12 +1,11 @@
+import type { AnsibleProgress, AnsibleRunResult } from '../../core/ports/ansible.js';
 import type { Secret } from '../../core/secret.js';
 import { scrub } from '../../core/secret.js';
 import type { ProcessResult, ProcessRunner } from '../process.js';
 import type { AnsibleArgvOptions, AnsiblePaths } from './argv.js';
 import { buildAnsibleInvocation } from './argv.js';
-import type { AnsibleOutcome } from './outcome.js';
 import { ansibleErrorMessage, classifyAnsibleExit } from './outcome.js';
 import { AnsibleOutputParser } from './output-parser.js';
-import type { AnsibleProgress, FailedTask, HostStats } from './progress.js';
 import type { AnsibleRefusal, AnsibleRequest, PlaybookEntry, ValidatedAnsibleRequest } from './request.js';
 import { validateAnsibleRequest } from './request.js';
 
@@ -33,24 +32,6 @@ export interface AnsibleRunOptions {
   stdoutCallback?: string;
 }
 
-export interface AnsibleRunResult {
-  playbook: string;
-  outcome: AnsibleOutcome;
-  exitCode: number | undefined;
-  check: boolean;
-  /** Per host, from the final recap; empty when the run never reached it. */
-  stats: Record<string, HostStats>;
-  /** Tasks that failed a host or found it unreachable, with a short message each. */
-  failedTasks: FailedTask[];
-  tasksStarted: number;
-  totalTasks?: number;
-  /** ansible's own short error (parse errors, bad options, no hosts matched, ...). */
-  errorMessage?: string;
-  /** `default` when ansible.posix.jsonl was not available and the text output was parsed. */
-  outputFormat: 'jsonl' | 'default' | 'none';
-  durationMs: number;
-}
-
 export type AnsibleAttempt = { refused: true; refusal: AnsibleRefusal } | { refused: false; result: AnsibleRunResult };
 
 const LIST_TASKS_TIMEOUT_MS = 120_000;
@@ -70,7 +51,7 @@ export async function runAllowListedPlaybook(
 }
 
 /** Runs one allow-listed playbook and reads its output into a typed result. */
-export async function runAnsiblePlaybook(
+async function runAnsiblePlaybook(
   deps: AnsibleRunDeps,
   entry: PlaybookEntry,
   request: ValidatedAnsibleRequest,
@@ -183,6 +164,6 @@ async function countTasks(
 }
 
 /** `--list-tasks` prints each task as "      NAME\tTAGS: [...]" under its play. */
-export function countListedTasks(stdout: string): number {
+function countListedTasks(stdout: string): number {
   return stdout.split('\n').filter((line) => line.includes('\tTAGS: [') && !/^\s*play #\d+/.test(line)).length;
 }

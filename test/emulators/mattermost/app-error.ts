@@ -37,12 +37,6 @@ const MESSAGES: Record<string, string> = {
   'api.context.request_body_too_large.app_error': 'Unable to process request. Request body too large.',
   'api.context.session_expired.app_error': 'Invalid or expired session, please login again.',
   'api.context.token_provided.app_error': 'Session is not OAuth but token was provided in the query string.',
-  'api.file.upload_file.incorrect_number_of_client_ids.app_error':
-    'Unable to upload file(s). Have {{.NumClientIds}} client_ids for {{.NumFiles}} files.',
-  'api.file.upload_file.multiple_channel_ids.app_error': 'Unable to upload file(s). Multiple conflicting channel_ids.',
-  'api.file.upload_file.read_request.app_error': 'Unable to upload file(s). Error reading or parsing request data.',
-  'api.file.upload_file.too_large_detailed.app_error':
-    'Unable to upload file {{.Filename}}. {{.Length}} bytes exceeds the maximum allowed {{.Limit}} bytes.',
   'model.post.is_valid.message_length.app_error': 'Post Message property is longer than the maximum permitted length.',
   'model.post.is_valid.file_ids.app_error':
     'Invalid file ids. Note that uploads are limited to 10 files maximum. Please use additional posts for more files.',

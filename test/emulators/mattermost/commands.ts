@@ -28,6 +28,7 @@ import {
   findChannel,
   findUser,
   hasChannelPermission,
+  issueTrigger,
   isTeamMember,
 } from './model.js';
 
@@ -217,8 +218,7 @@ export async function sendSlashCommand(state: EmulatorState, o: SlashCommandOpti
   const trigger = (o.command ?? '/detour').replace(/^\//, '').toLowerCase();
   const token = o.token ?? state.commandToken;
   const tokenIn = o.tokenIn ?? 'both';
-  const { triggerId } = state.signer.issue(user.id, state.now());
-  state.triggerContext.set(triggerId, { channelId: channel.id, teamId: channel.team_id });
+  const triggerId = issueTrigger(state, user.id, channel);
   const hookId = newId();
   state.commandHooks.set(hookId, {
     userId: user.id,

@@ -11,7 +11,6 @@ export type {
   EmulatorTeam,
   EmulatorUser,
   EphemeralRecord,
-  FileRecord,
   PostRecord,
   Warning,
 } from './model.js';

@@ -26,6 +26,7 @@ import {
   type DialogRecord,
   type EmulatorState,
   type EphemeralRecord,
+  issueTrigger,
   type PostRecord,
 } from './model.js';
 
@@ -125,8 +126,7 @@ export async function clickButton(state: EmulatorState, o: ClickOptions): Promis
     return { ok: false, status: 0, body: '', error: appError('api.post.do_action.action_id.app_error', 404) };
   }
   const channel = resolveChannel(state, post.channel_id);
-  const { triggerId } = state.signer.issue(user.id, state.now());
-  state.triggerContext.set(triggerId, { channelId: channel.id, teamId: channel.team_id });
+  const triggerId = issueTrigger(state, user.id, channel);
   const sent: Json = {
     user_id: user.id,
     user_name: user.username,
@@ -205,6 +205,10 @@ function clientSideCheck(dialog: Json, submission: Record<string, unknown>): voi
 export async function submitDialog(state: EmulatorState, o: SubmitOptions): Promise<SubmitResult> {
   const record = typeof o.dialog === 'number' ? state.dialogsOpened[o.dialog] : o.dialog;
   if (!record) throw new Error('emulator: no such dialog');
+  if (!record.shown) {
+    // Nobody saw it: there is nothing to submit or cancel, the integration hears nothing.
+    throw new Error(`emulator: this dialog was never shown to the user (${record.dropped})`);
+  }
   if (record.problems.length > 0) {
     // The server only logged these; what a client does with such a dialog is undefined, so a test
     // that submits it would be testing nothing real.

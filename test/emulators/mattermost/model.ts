@@ -1,7 +1,7 @@
 /**
- * The emulator's world (users, teams, channels, posts, files) and the JSON shapes the server
- * returns for them. Field names and order follow server/public/model/post.go (Post),
- * user.go (User), channel.go (Channel) and file_info.go (FileInfo).
+ * The emulator's world (users, teams, channels, posts) and the JSON shapes the server returns
+ * for them. Field names and order follow server/public/model/post.go (Post), user.go (User)
+ * and channel.go (Channel).
  */
 import type { TriggerSigner } from './trigger.js';
 
@@ -70,28 +70,6 @@ export interface EphemeralRecord {
   source: 'command' | 'response_url' | 'action';
 }
 
-export interface FileInfoJson {
-  id: string;
-  user_id: string;
-  post_id?: string;
-  channel_id: string;
-  create_at: number;
-  update_at: number;
-  delete_at: number;
-  name: string;
-  extension: string;
-  size: number;
-  mime_type: string;
-  mini_preview: null;
-  remote_id: string;
-  archived: boolean;
-}
-
-export interface FileRecord {
-  info: FileInfoJson;
-  bytes: Buffer;
-}
-
 export interface DialogRecord {
   triggerId: string;
   /** The user the trigger was issued for: the dialog opens in that user's client. */
@@ -103,6 +81,14 @@ export interface DialogRecord {
   /** What model.Dialog.IsValid reports; the server only logs these (see validate.ts). */
   problems: string[];
   openedAt: number;
+  /**
+   * Whether the user's client showed it. The server answers 200 either way: it only publishes
+   * a websocket event (app/integration_action.go OpenInteractiveDialog), and the webapp opens
+   * the dialog only when its trigger is the one the client got last (see rest.ts openDialog).
+   */
+  shown: boolean;
+  /** Why it was not shown. */
+  dropped?: 'not_latest_trigger' | 'client_not_listening';
 }
 
 export interface CallRecord {
@@ -114,7 +100,7 @@ export interface CallRecord {
   status: number;
 }
 
-/** Things a real server accepts but only logs (invalid props, dialogs, files not attached). */
+/** Things a real server accepts but only logs (invalid props, dialogs, file ids not attached). */
 export interface Warning {
   where: string;
   message: string;
@@ -137,21 +123,37 @@ export interface EmulatorState {
   now: () => number;
   outgoingTimeoutMs: number;
   maxPostSize: number;
-  maxFileSize: number;
   showEmailAddress: boolean;
   users: Map<string, EmulatorUser>;
   teams: Map<string, EmulatorTeam>;
   channels: Map<string, EmulatorChannel>;
   posts: PostRecord[];
   ephemeral: EphemeralRecord[];
-  files: FileRecord[];
   dialogsOpened: DialogRecord[];
   calls: CallRecord[];
   warnings: Warning[];
   commandHooks: Map<string, CommandHook>;
   /** Channel context of each trigger, as the user's client knows it when a dialog opens. */
   triggerContext: Map<string, { channelId: string; teamId: string }>;
+  /** Per user, the client trigger id their client got last (webapp's dialogTriggerId). */
+  latestClientTrigger: Map<string, string>;
+  /** Users whose client gets no websocket event (tab closed, connection lost, other device). */
+  clientNotListening: Set<string>;
   signer: TriggerSigner;
+}
+
+/**
+ * A trigger for something the user just did in their client (a slash command, a click): the
+ * client keeps the latest one it got back (webapp actions: RECEIVED_DIALOG_TRIGGER_ID after
+ * executeCommand / doPostActionWithCookie). The emulator records it at once, as if the
+ * answer had already reached the client (newer webapps also accept the trigger on its way,
+ * matchesCurrentOrNextTriggerId).
+ */
+export function issueTrigger(state: EmulatorState, userId: string, channel: EmulatorChannel): string {
+  const { clientTriggerId, triggerId } = state.signer.issue(userId, state.now());
+  state.triggerContext.set(triggerId, { channelId: channel.id, teamId: channel.team_id });
+  state.latestClientTrigger.set(userId, clientTriggerId);
+  return triggerId;
 }
 
 export const isSystemAdmin = (u: EmulatorUser | undefined): boolean =>
@@ -163,7 +165,7 @@ export function isTeamMember(state: EmulatorState, teamId: string, userId: strin
 }
 
 /**
- * create_post / upload_file / edit_post are channel-scoped permissions of channel_user, so a
+ * create_post / edit_post are channel-scoped permissions of channel_user, so a
  * member has them and a non-member does not (api4/post_utils.go
  * userCreatePostPermissionCheckWithContext; create_post_public is not in team_user's defaults).
  */
@@ -193,7 +195,7 @@ export function findChannel(state: EmulatorState, ref: string): EmulatorChannel 
 }
 
 /** Post as the API returns it: Post.EncodeJSON strips actions' integrations (post.go). */
-export function postJson(post: PostRecord, state: Pick<EmulatorState, 'files'>): Record<string, unknown> {
+export function postJson(post: PostRecord): Record<string, unknown> {
   const props = structuredClone(post.props);
   const attachments = props.attachments;
   if (Array.isArray(attachments)) {
@@ -224,11 +226,8 @@ export function postJson(post: PostRecord, state: Pick<EmulatorState, 'files'>):
   out.reply_count = 0;
   out.last_reply_at = 0;
   out.participants = null;
-  // PreparePostForClient always attaches a metadata object; files appear in it once attached.
-  const files = post.file_ids
-    .map((id) => state.files.find((f) => f.info.id === id)?.info)
-    .filter((f) => f !== undefined);
-  out.metadata = files.length > 0 ? { files } : {};
+  // PreparePostForClient always attaches a metadata object (files would appear in it).
+  out.metadata = {};
   return out;
 }
 

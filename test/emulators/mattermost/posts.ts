@@ -1,5 +1,5 @@
 /**
- * POST /api/v4/posts, GET /api/v4/posts/{id}, PUT /api/v4/posts/{id}/patch.
+ * POST /api/v4/posts, PUT /api/v4/posts/{id}/patch.
  *
  * Sources: server/channels/api4/post.go (createPost, patchPost, postPatchChecks),
  * api4/post_utils.go (userCreatePostPermissionCheckWithContext), app/post.go (CreatePost:
@@ -10,14 +10,7 @@
  */
 import { errorReply, invalidBodyParam, invalidUrlParam, permissionError, type Reply } from './app-error.js';
 import { isValidId, newId } from './ids.js';
-import {
-  canReadChannel,
-  type EmulatorState,
-  hasChannelPermission,
-  isSystemAdmin,
-  type PostRecord,
-  postJson,
-} from './model.js';
+import { type EmulatorState, hasChannelPermission, isSystemAdmin, type PostRecord, postJson } from './model.js';
 import { attachmentProblems } from './validate.js';
 
 // model/post.go Post.IsValid: the accepted `type` values, or any "custom_" type.
@@ -160,20 +153,15 @@ function generateActionIds(props: Json): void {
   }
 }
 
-/** app.attachFilesToPost: only the poster's own, not-yet-attached files stick. */
+/**
+ * app.attachFilesToPost: only the poster's own, not-yet-attached files stick. The bot uploads
+ * nothing, so no file exists here and every id is dropped, with the server's log line.
+ */
 function attachFiles(state: EmulatorState, post: PostRecord): void {
-  const attached: string[] = [];
   for (const id of post.file_ids) {
-    const file = state.files.find((f) => f.info.id === id);
-    if (file && file.info.user_id === post.user_id && !file.info.post_id) {
-      file.info.post_id = post.id;
-      file.info.channel_id = post.channel_id;
-      attached.push(id);
-    } else {
-      state.warnings.push({ where: `post ${post.id}`, message: `Failed to attach file ${id} to post` });
-    }
+    state.warnings.push({ where: `post ${post.id}`, message: `Failed to attach file ${id} to post` });
   }
-  post.file_ids = attached;
+  post.file_ids = [];
 }
 
 export function createPost(state: EmulatorState, userId: string, body: Buffer): Reply {
@@ -215,15 +203,7 @@ export function createPost(state: EmulatorState, userId: string, body: Buffer): 
   warnProps(state, post);
   attachFiles(state, post);
   state.posts.push(post);
-  return { status: 201, json: postJson(post, state) };
-}
-
-export function getPost(state: EmulatorState, userId: string, postId: string): Reply {
-  if (!isValidId(postId)) return invalidUrlParam('post_id');
-  const post = state.posts.find((p) => p.id === postId);
-  if (!post) return errorReply('app.post.get.app_error', 404);
-  if (!canReadChannel(state, userId, post.channel_id)) return permissionError();
-  return { status: 200, json: postJson(post, state) };
+  return { status: 201, json: postJson(post) };
 }
 
 export function patchPost(state: EmulatorState, userId: string, postId: string, body: Buffer): Reply {
@@ -262,5 +242,5 @@ export function patchPost(state: EmulatorState, userId: string, postId: string, 
   warnProps(state, next);
   // Patched in place, so `emulator.posts` shows each post's current state.
   Object.assign(post, next);
-  return { status: 200, json: postJson(post, state) };
+  return { status: 200, json: postJson(post) };
 }

@@ -1,11 +1,11 @@
 /**
- * The REST routes the bot uses, with gorilla/mux-like patterns from server/channels/api4/
- * (api.go BaseRoutes, post.go InitPost, user.go, channel.go, file.go, integration_action.go
- * InitAction). Session rules: APISessionRequired routes answer 401 without a valid token;
- * /actions/dialogs/open is APIHandler (no session: the signed trigger_id is the credential).
+ * The REST routes the bot calls (src/chat/mattermost/mattermost-api.ts) and no others, with
+ * gorilla/mux-like patterns from server/channels/api4/ (api.go BaseRoutes, post.go InitPost,
+ * user.go, channel.go, integration_action.go InitAction). Session rules: APISessionRequired
+ * routes answer 401 without a valid token; /actions/dialogs/open is APIHandler (no session: the
+ * signed trigger_id is the credential).
  */
 import { errorReply, invalidBodyParam, invalidUrlParam, permissionError, type Reply } from './app-error.js';
-import { uploadFiles } from './files.js';
 import { isValidId, newId } from './ids.js';
 import {
   canReadChannel,
@@ -16,7 +16,7 @@ import {
   isTeamMember,
   userJson,
 } from './model.js';
-import { createPost, getPost, patchPost } from './posts.js';
+import { createPost, patchPost } from './posts.js';
 import { dialogProblems } from './validate.js';
 
 export interface ApiRequest {
@@ -43,12 +43,6 @@ const uid = (req: ApiRequest): string => req.userId ?? '';
 const routes: Route[] = [
   { method: 'POST', pattern: /^\/api\/v4\/posts$/, session: true, handle: (s, r) => createPost(s, uid(r), r.body) },
   {
-    method: 'GET',
-    pattern: new RegExp(`^/api/v4/posts/${ID}$`),
-    session: true,
-    handle: (s, r, [id]) => getPost(s, uid(r), id ?? ''),
-  },
-  {
     method: 'PUT',
     pattern: new RegExp(`^/api/v4/posts/${ID}/patch$`),
     session: true,
@@ -61,22 +55,10 @@ const routes: Route[] = [
     handle: (s, r, [id]) => getUser(s, uid(r), id === 'me' ? uid(r) : (id ?? '')),
   },
   {
-    method: 'POST',
-    pattern: /^\/api\/v4\/files$/,
-    session: true,
-    handle: (s, r) => uploadFiles(s, uid(r), r.query, r.contentType, r.body),
-  },
-  {
     method: 'GET',
     pattern: /^\/api\/v4\/teams\/name\/([A-Za-z0-9-]+)\/channels\/name\/([A-Za-z0-9_-]+)$/,
     session: true,
-    handle: (s, r, [team, channel]) => channelByName(s, uid(r), { teamName: team ?? '' }, channel ?? ''),
-  },
-  {
-    method: 'GET',
-    pattern: new RegExp(`^/api/v4/teams/${ID}/channels/name/([A-Za-z0-9_-]+)$`),
-    session: true,
-    handle: (s, r, [team, channel]) => channelByName(s, uid(r), { teamId: team ?? '' }, channel ?? ''),
+    handle: (s, r, [team, channel]) => channelByName(s, uid(r), team ?? '', channel ?? ''),
   },
   {
     method: 'POST',
@@ -118,26 +100,14 @@ function getUser(state: EmulatorState, sessionUserId: string, userId: string): R
 }
 
 /**
- * api4/channel.go getChannelByName / getChannelByNameForTeamName: unknown team or channel → 404;
- * a public channel is readable by team members (read_public_channel) else 403; a private one the
- * caller is not in → 404 app.channel.get_by_name.missing.app_error (its existence is hidden).
+ * api4/channel.go getChannelByNameForTeamName: unknown team → 404
+ * app.team.get_by_name.missing.app_error, unknown channel → 404; a public channel is readable by
+ * team members (read_public_channel) else 403; a private one the caller is not in → 404
+ * app.channel.get_by_name.missing.app_error (its existence is hidden).
  */
-function channelByName(
-  state: EmulatorState,
-  userId: string,
-  team: { teamId?: string; teamName?: string },
-  channelName: string,
-): Reply {
-  if (team.teamId !== undefined && !isValidId(team.teamId)) return invalidUrlParam('team_id');
-  const t =
-    team.teamId !== undefined
-      ? state.teams.get(team.teamId)
-      : [...state.teams.values()].find((x) => x.name === team.teamName);
-  if (!t) {
-    return team.teamName !== undefined
-      ? errorReply('app.team.get_by_name.missing.app_error', 404)
-      : errorReply('app.channel.get_by_name.missing.app_error', 404);
-  }
+function channelByName(state: EmulatorState, userId: string, teamName: string, channelName: string): Reply {
+  const t = [...state.teams.values()].find((x) => x.name === teamName);
+  if (!t) return errorReply('app.team.get_by_name.missing.app_error', 404);
   const channel: EmulatorChannel | undefined = [...state.channels.values()].find(
     (c) => c.team_id === t.id && c.name === channelName,
   );
@@ -187,6 +157,14 @@ function createDirectChannel(state: EmulatorState, sessionUserId: string, body: 
  * api4/integration_action.go openDialog + app OpenInteractiveDialog: body decode error or empty
  * url → 400 invalid_body_param; trigger checked (trigger.ts) → 400 on failure; the dialog's own
  * validity is only logged; 200 {"status":"OK"} (ReturnStatusOK).
+ *
+ * A 200 does not mean anyone sees it. The server sets the dialog's trigger_id to the client
+ * trigger id and publishes a websocket event to the user's connected clients
+ * (WebsocketEventOpenDialog); the webapp (actions/websocket_actions.jsx handleOpenDialogEvent)
+ * opens the modal only when `dialog.trigger_id` equals the client's dialogTriggerId, the trigger
+ * it got back from its own latest command or click. So a user who did something else since, or
+ * in another tab or device, or whose client is not connected, never sees the dialog, and the
+ * integration hears nothing.
  */
 function openDialog(state: EmulatorState, req: ApiRequest): Reply {
   let input: unknown;
@@ -209,6 +187,11 @@ function openDialog(state: EmulatorState, req: ApiRequest): Reply {
   const problems = dialogProblems(url, triggerId, dialog);
   for (const message of problems) state.warnings.push({ where: 'dialog', message });
   const context = state.triggerContext.get(triggerId) ?? { channelId: '', teamId: '' };
+  const dropped = state.clientNotListening.has(checked.userId)
+    ? 'client_not_listening'
+    : state.latestClientTrigger.get(checked.userId) !== checked.clientTriggerId
+      ? 'not_latest_trigger'
+      : undefined;
   state.dialogsOpened.push({
     triggerId,
     userId: checked.userId,
@@ -218,6 +201,8 @@ function openDialog(state: EmulatorState, req: ApiRequest): Reply {
     dialog: structuredClone(dialog),
     problems,
     openedAt: state.now(),
+    shown: dropped === undefined,
+    ...(dropped ? { dropped } : {}),
   });
   return { status: 200, json: { status: 'OK' } };
 }

@@ -5,7 +5,7 @@
  * Every API answer carries X-Request-Id, X-Version-Id and `Content-Type: application/json`
  * exactly (web/handlers.go ServeHTTP sets it for API handlers; Client4 parses a body as JSON
  * only for that exact value). GET answers add `Expires: 0`. Request bodies over
- * ServiceSettings.MaximumPayloadSizeBytes (default 300000) → 413, except file uploads.
+ * ServiceSettings.MaximumPayloadSizeBytes (default 300000) → 413.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -28,11 +28,10 @@ import type {
   EmulatorTeam,
   EmulatorUser,
   EphemeralRecord,
-  FileRecord,
   PostRecord,
   Warning,
 } from './model.js';
-import { findChannel, findUser } from './model.js';
+import { findChannel, findUser, issueTrigger } from './model.js';
 import { matchRoute } from './rest.js';
 import { TriggerSigner } from './trigger.js';
 import { describeBody, type Fault, faultReply, parseToken, readBody } from './wire.js';
@@ -52,8 +51,6 @@ export interface MattermostEmulatorOptions {
   outgoingTimeoutMs?: number;
   /** Max runes in a message (model.PostMessageMaxRunesV2 = 16383). */
   maxPostSize?: number;
-  /** FileSettings.MaxFileSize (100 MiB). */
-  maxFileSize?: number;
   /** PrivacySettings.ShowEmailAddress (true). */
   showEmailAddress?: boolean;
 }
@@ -67,7 +64,6 @@ export interface MattermostEmulator {
   /** Channels by id, direct-message channels included once created. */
   channels: ReadonlyMap<string, EmulatorChannel>;
   ephemeral: EphemeralRecord[];
-  files: FileRecord[];
   dialogsOpened: DialogRecord[];
   /** Every HTTP request to the emulator, with the status it got. */
   calls: CallRecord[];
@@ -76,8 +72,16 @@ export interface MattermostEmulator {
   sendSlashCommand(o: SlashCommandOptions): Promise<SlashCommandResult>;
   clickButton(o: ClickOptions): Promise<IntegrationResult>;
   submitDialog(o: SubmitOptions): Promise<SubmitResult>;
-  /** A fresh trigger_id for `user` in `channel`, as a click or command would give the bot. */
+  /**
+   * A fresh trigger_id for `user` in `channel`, as a click or command would give the bot; it
+   * becomes the latest trigger of the user's client.
+   */
   issueTriggerId(user: string, channel: string): string;
+  /**
+   * While on, `user`'s client gets no websocket event (tab closed, connection lost, another
+   * device): dialogs opened for them are accepted (200) and dropped.
+   */
+  dropDialogsFor(user: string, drop?: boolean): void;
   /** `route`: "METHOD /path-prefix" or a RegExp tested against "METHOD /path". */
   failNext(route: string | RegExp, fault: Fault): void;
   /** Resets every connection for `ms` ms; returns a function that ends the outage early. */
@@ -104,19 +108,19 @@ export async function createMattermostEmulator(o: MattermostEmulatorOptions): Pr
     now: o.now ?? Date.now,
     outgoingTimeoutMs: o.outgoingTimeoutMs ?? 30_000,
     maxPostSize: o.maxPostSize ?? 16_383,
-    maxFileSize: o.maxFileSize ?? 104_857_600,
     showEmailAddress: o.showEmailAddress ?? true,
     users: new Map(o.users.map((u) => [u.id, { ...u, is_bot: u.is_bot ?? u.id === o.botUserId }])),
     teams: new Map(o.teams.map((t) => [t.id, t])),
     channels: new Map(o.channels.map((c) => [c.id, c])),
     posts: [],
     ephemeral: [],
-    files: [],
     dialogsOpened: [],
     calls: [],
     warnings: [],
     commandHooks: new Map(),
     triggerContext: new Map(),
+    latestClientTrigger: new Map(),
+    clientNotListening: new Set(),
     signer: new TriggerSigner(),
   };
   const faults: { match: (key: string) => boolean; fault: Fault; left: number }[] = [];
@@ -150,8 +154,7 @@ export async function createMattermostEmulator(o: MattermostEmulatorOptions): Pr
     }
     const url = new URL(req.url ?? '/', 'http://emulator');
     const method = req.method ?? 'GET';
-    const isFiles = url.pathname === '/api/v4/files';
-    const body = await readBody(req, isFiles ? state.maxFileSize + 1_048_576 : MAX_PAYLOAD);
+    const body = await readBody(req, MAX_PAYLOAD);
     const key = `${method} ${url.pathname}`;
     const fault = faults.find((f) => f.left > 0 && f.match(key));
     let reply: Reply;
@@ -208,7 +211,6 @@ export async function createMattermostEmulator(o: MattermostEmulatorOptions): Pr
     posts: state.posts,
     channels: state.channels,
     ephemeral: state.ephemeral,
-    files: state.files,
     dialogsOpened: state.dialogsOpened,
     calls: state.calls,
     warnings: state.warnings,
@@ -219,9 +221,13 @@ export async function createMattermostEmulator(o: MattermostEmulatorOptions): Pr
       const u = findUser(state, user);
       const c = findChannel(state, channel);
       if (!u || !c) throw new Error(`emulator: no user ${user} or channel ${channel}`);
-      const { triggerId } = state.signer.issue(u.id, state.now());
-      state.triggerContext.set(triggerId, { channelId: c.id, teamId: c.team_id });
-      return triggerId;
+      return issueTrigger(state, u.id, c);
+    },
+    dropDialogsFor(user, drop = true) {
+      const u = findUser(state, user);
+      if (!u) throw new Error(`emulator: no user ${user}`);
+      if (drop) state.clientNotListening.add(u.id);
+      else state.clientNotListening.delete(u.id);
     },
     failNext(routeSpec, fault) {
       const match =

@@ -1,8 +1,9 @@
 /**
- * A local Slack for detour-bot's tests: the Web API at `apiUrl` (Bolt's
- * `clientOptions.slackApiUrl`), response_url and upload_url endpoints, Socket Mode, and the
- * requests Slack sends to the app (signed slash commands and interactions). See the other files
- * of this folder for what each part enforces and where that comes from.
+ * A local Slack for detour-bot's tests: the Web API methods the bot calls at `apiUrl` (Bolt's
+ * `clientOptions.slackApiUrl`), response_url, Socket Mode, and the requests Slack sends to the
+ * app (signed slash commands and button clicks). See the other files of this folder for what
+ * each part enforces and where that comes from. Nothing the bot does not call is served: an
+ * unknown method gets `unknown_method`, as from Slack.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +11,7 @@ import { applyAckBody, findAction, postSigned, slashCommandFields, toResult, use
 import { chatMethods, messageJson } from './methods-chat.js';
 import { conversationMethods } from './methods-conversations.js';
 import { miscMethods } from './methods-misc.js';
-import { handleResponseUrl, handleUpload } from './response-url.js';
+import { handleResponseUrl } from './response-url.js';
 import { SocketHub } from './socket-mode.js';
 import type { ResponseUrl } from './state.js';
 import { EmulatorState } from './state.js';
@@ -49,9 +50,7 @@ export async function createSlackEmulator(options: SlackEmulatorOptions) {
         ? handleApiRequest(state, METHODS, req, res, raw, baseUrl)
         : path.startsWith('/commands/') || path.startsWith('/actions/')
           ? Promise.resolve(handleResponseUrl(state, req, res, raw))
-          : path.startsWith('/upload/v1/')
-            ? handleUpload(state, req, res, raw)
-            : Promise.resolve(void res.writeHead(404).end());
+          : Promise.resolve(void res.writeHead(404).end());
       route.catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
         res.end(String(error));
@@ -97,7 +96,7 @@ export async function createSlackEmulator(options: SlackEmulatorOptions) {
   }
 
   async function sendSlashCommand(input: SlashCommandInput): Promise<InboundResult> {
-    const trigger_id = state.issueTrigger(input.user);
+    const trigger_id = state.issueTrigger();
     const response_url = responseUrlOf(state.issueResponseUrl('commands', input.channel, input.user));
     const fields = slashCommandFields(state, input, response_url, trigger_id);
     const result = await deliver('slash_commands', new URLSearchParams(fields).toString(), fields, true, input, {
@@ -110,7 +109,8 @@ export async function createSlackEmulator(options: SlackEmulatorOptions) {
 
   async function sendInteraction(input: SendOptions & { payload: Record<string, unknown> }): Promise<InboundResult> {
     const body = `payload=${encodeURIComponent(JSON.stringify(input.payload))}`;
-    const accepts = input.payload.type === 'view_submission' || input.payload.type === 'block_suggestion';
+    // In Socket Mode, a block_actions envelope accepts no response payload (only modal ones do).
+    const accepts = false;
     const ids = {
       trigger_id: String(input.payload.trigger_id ?? ''),
       response_url: String(input.payload.response_url ?? ''),
@@ -126,7 +126,7 @@ export async function createSlackEmulator(options: SlackEmulatorOptions) {
       : state.ephemerals.find((e) => e.channel === input.channel && e.message_ts === input.ts);
     const found = findAction(message?.blocks ?? ephemeral?.blocks, input.actionId);
     if (!found) throw new Error(`no element with action_id ${input.actionId} in message ${input.ts}`);
-    const trigger_id = state.issueTrigger(input.user);
+    const trigger_id = state.issueTrigger();
     const source = { channel: input.channel, ts: input.ts, ephemeral: !message };
     const response_url = responseUrlOf(state.issueResponseUrl('actions', input.channel, input.user, source));
     const channel = state.channels.get(input.channel);
@@ -160,32 +160,6 @@ export async function createSlackEmulator(options: SlackEmulatorOptions) {
     return sendInteraction({ ...input, payload });
   }
 
-  /** A user submits a modal the app opened; `values` maps action_id to the typed text. */
-  async function submitView(input: SendOptions & { viewId: string; values: Record<string, string> }) {
-    const record = state.views.find((v) => v.id === input.viewId);
-    if (!record) throw new Error(`unknown view ${input.viewId}`);
-    const values: Record<string, Record<string, unknown>> = {};
-    for (const b of (record.view.blocks as Record<string, unknown>[]) ?? []) {
-      const el = b.element as Record<string, unknown> | undefined;
-      const actionId = String(el?.action_id ?? '');
-      if (b.type === 'input' && actionId in input.values)
-        values[String(b.block_id)] = { [actionId]: { type: el?.type, value: input.values[actionId] } };
-    }
-    const payload = {
-      type: 'view_submission',
-      team: { id: options.teamId, domain: state.teamDomain },
-      user: userRef(state, record.user),
-      api_app_id: state.appId,
-      token: state.verificationToken,
-      trigger_id: state.issueTrigger(record.user),
-      view: { ...record.view, state: { values } },
-      response_urls: [],
-      is_enterprise_install: false,
-      enterprise: null,
-    };
-    return sendInteraction({ ...input, payload });
-  }
-
   return {
     apiUrl: `${baseUrl}api/`,
     baseUrl,
@@ -195,8 +169,6 @@ export async function createSlackEmulator(options: SlackEmulatorOptions) {
     messages: state.messages,
     ephemerals: state.ephemerals,
     responseUrlPosts: state.responseUrlPosts,
-    views: state.views,
-    files: state.files,
     /** The workspace itself, for tests that need to change it (members, scopes…). */
     state,
     socket: {
@@ -215,14 +187,13 @@ export async function createSlackEmulator(options: SlackEmulatorOptions) {
     sendSlashCommand,
     sendInteraction,
     clickButton,
-    submitView,
     /** The next call(s) of `method` fail: 429 + Retry-After, or HTTP 200 `ok:false` with `error`. */
     failNext(method: string, spec: FailureSpec): void {
       const queue = state.failures.get(method) ?? [];
       queue.push(spec);
       state.failures.set(method, queue);
     },
-    /** Every HTTP request (API, response_url, upload) is refused or answered 503 for `ms`. */
+    /** Every HTTP request (API, response_url) is refused or answered 503 for `ms`. */
     outage(ms: number, mode: '503' | 'refuse' = '503'): void {
       state.outage = { until: state.now() + ms, mode };
     },

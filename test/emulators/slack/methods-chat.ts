@@ -8,8 +8,10 @@
  * - update: "msg_too_long: The text field cannot exceed 4,000 characters" (its method page);
  *   blocks left out are kept, so a text-only update of a block message shows no change
  *   (slackapi/python-slack-sdk issue #523); an empty array removes them.
+ * - all three, and response_url posts: msg_blocks_too_long past ~12 000 characters of block
+ *   text in all (undocumented; see MAX_BLOCKS_TEXT in block-kit.ts).
  */
-import { parseBlocksParam, validateBlocks, withBlockIds } from './block-kit.js';
+import { blocksTextLength, MAX_BLOCKS_TEXT, parseBlocksParam, validateBlocks, withBlockIds } from './block-kit.js';
 import type { DmChannel, EmulatorState } from './state.js';
 import type { EmulatorChannel, MessageRecord } from './types.js';
 import type { Json, MethodContext, MethodDef, MethodResult } from './web-api.js';
@@ -40,6 +42,7 @@ export function checkContent(
           response_metadata: { messages: errors.map((e) => `[ERROR] ${e}`) },
         }),
       };
+    if (blocksTextLength(blocks) > MAX_BLOCKS_TEXT) return { refusal: fail('msg_blocks_too_long') };
   }
   const att = jsonArg(input.attachments);
   if (att.malformed || (att.value !== undefined && att.value !== '' && !Array.isArray(att.value)))
@@ -94,7 +97,6 @@ export function messageJson(state: EmulatorState, m: MessageRecord): Json {
     ...(m.attachments ? { attachments: m.attachments } : {}),
     ...(m.thread_ts ? { thread_ts: m.thread_ts, parent_user_id: state.options.botUserId } : {}),
     ...(m.edited ? { edited: m.edited } : {}),
-    ...(m.files ? { files: m.files } : {}),
   };
 }
 

@@ -1,14 +1,21 @@
 /**
- * Endpoints Slack serves outside the Web API: response_url (hooks.slack.com/commands/T…/…/… and
- * /actions/…) and the upload_url given by files.getUploadURLExternal.
- * - response_url: JSON body (text, blocks, response_type, replace_original, delete_original,
- *   thread_ts); up to 5 posts within 30 minutes (docs.slack.dev/interactivity/
- *   implementing-slash-commands, "Sending delayed responses"). Bolt's respond() throws RespondError with the
- *   HTTP status when the answer is not 2xx (@slack/bolt 5.1 dist/context/create-respond.js).
+ * The response_url Slack gives with slash commands and interactions (hooks.slack.com/commands/
+ * T…/…/… and /actions/…), an endpoint outside the Web API.
+ * - JSON body (text, blocks, response_type, replace_original, delete_original, thread_ts); up to
+ *   5 posts within 30 minutes (docs.slack.dev/interactivity/implementing-slash-commands,
+ *   "Sending delayed responses"). Bolt's respond() throws RespondError with the HTTP status when
+ *   the answer is not 2xx (@slack/bolt 5.1 dist/context/create-respond.js).
  *   Slack documents the limits but not the refusal: here a 404 `{ok:false, error:"used_url"}`
- *   past 5 posts, `expired_url` past 30 minutes (names chosen here, not verified).
- * - upload_url: raw bytes or multipart/form-data (@slack/web-api 8 sends a multipart form);
- *   answers 200 "OK - <size>".
+ *   past 5 posts, `expired_url` past 30 minutes (names chosen here, not verified); a body Slack
+ *   would refuse on chat.postMessage (invalid_blocks, msg_blocks_too_long…) gets a 400 with the
+ *   same error name.
+ * - The response_url of an interaction on a message replaces that message unless the post says
+ *   `replace_original: false`: "Messages sent in response to invoked button actions are set to
+ *   in_channel by default" (api.slack.com/legacy/interactive-message-field-guide, response_type),
+ *   and "We need to set replace_original to false in order for our reply to be ephemeral.
+ *   Otherwise, it will reply publicly" (howdyai/botkit pull request #446). docs.slack.dev/
+ *   messaging/modifying-messages ("Updating messages using response_url") only documents
+ *   `replace_original: true`; an app that wants a new message must say false.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkContent, storeMessage } from './methods-chat.js';
@@ -70,8 +77,8 @@ function apply(
   deleting: boolean,
 ): void {
   const source = entry.source;
-  const replacing = body.replace_original === true || body.replace_original === 'true';
-  if (source && (deleting || replacing)) {
+  const keepOriginal = body.replace_original === false || body.replace_original === 'false';
+  if (source && (deleting || !keepOriginal)) {
     if (source.ephemeral) {
       const i = state.ephemerals.findIndex((e) => e.channel === source.channel && e.message_ts === source.ts);
       const e = state.ephemerals[i];
@@ -103,31 +110,4 @@ function apply(
       via: 'response_url',
       ...(threadTs ? { thread_ts: threadTs } : {}),
     });
-}
-
-export async function handleUpload(
-  state: EmulatorState,
-  req: IncomingMessage,
-  res: ServerResponse,
-  raw: Buffer,
-): Promise<void> {
-  const ticket = (req.url ?? '').split('?')[0]?.split('/').pop() ?? '';
-  const fileId = state.uploadTickets.get(ticket);
-  const file = state.files.find((f) => f.id === fileId);
-  if (req.method !== 'POST' || !file) {
-    res.writeHead(404).end();
-    return;
-  }
-  let bytes = raw;
-  const type = req.headers['content-type'] ?? '';
-  if (type.startsWith('multipart/form-data')) {
-    const form = await new Response(raw, { headers: { 'content-type': type } }).formData();
-    const part = [...form.values()].find((v) => typeof v !== 'string');
-    if (part && typeof part !== 'string') bytes = Buffer.from(await part.arrayBuffer());
-  }
-  state.uploadTickets.delete(ticket);
-  file.bytes = bytes;
-  file.uploaded = true;
-  res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
-  res.end(`OK - ${bytes.length}`);
 }

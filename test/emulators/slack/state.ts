@@ -5,15 +5,11 @@ import type {
   EmulatorUser,
   EphemeralRecord,
   FailureSpec,
-  FileRecord,
   MessageRecord,
   ResponseUrlPost,
   SlackEmulatorOptions,
-  ViewRecord,
 } from './types.js';
 
-/** trigger_id lasts 3 s and is exchanged once (docs.slack.dev/reference/methods/views.open). */
-export const TRIGGER_LIFETIME_MS = 3_000;
 /**
  * response_url: up to 5 posts within 30 minutes (Slack's slash-command guide, "Sending delayed
  * responses", docs.slack.dev/interactivity/implementing-slash-commands; /work/shared/FACTS.md).
@@ -22,7 +18,7 @@ export const RESPONSE_URL_MAX_POSTS = 5;
 export const RESPONSE_URL_LIFETIME_MS = 30 * 60_000;
 
 /**
- * Default bot scopes: what detour-bot's manifest asks for. Scope names from
+ * Default bot scopes: what docs/en/slack.md asks the operator to grant. Scope names from
  * docs.slack.dev/reference/scopes (users:read.email gates user.profile.email).
  */
 export const DEFAULT_SCOPES = [
@@ -32,21 +28,8 @@ export const DEFAULT_SCOPES = [
   'users:read.email',
   'channels:read',
   'groups:read',
-  'channels:join',
-  'channels:history',
-  'groups:history',
-  'im:history',
-  'im:read',
   'im:write',
-  'files:write',
 ];
-
-export interface Trigger {
-  id: string;
-  user: string;
-  issuedAt: number;
-  used: boolean;
-}
 
 export interface ResponseUrl {
   id: string;
@@ -86,11 +69,7 @@ export class EmulatorState {
   readonly messages: MessageRecord[] = [];
   readonly ephemerals: EphemeralRecord[] = [];
   readonly responseUrlPosts: ResponseUrlPost[] = [];
-  readonly views: ViewRecord[] = [];
-  readonly files: FileRecord[] = [];
-  readonly triggers = new Map<string, Trigger>();
   readonly responseUrls = new Map<string, ResponseUrl>();
-  readonly uploadTickets = new Map<string, string>();
   /** Socket Mode tickets handed out by apps.connections.open, each good for one connection. */
   readonly socketTickets = new Set<string>();
   readonly failures = new Map<string, FailureSpec[]>();
@@ -154,11 +133,10 @@ export class EmulatorState {
     return 'members' in conversation ? conversation.members.includes(user) : true;
   }
 
-  issueTrigger(user: string): string {
+  /** A trigger_id as Slack sends with every command and click; the bot never opens a view with it. */
+  issueTrigger(): string {
     // Format given by the invalid_trigger_id description: "132456.7890123.abcdef".
-    const id = `${Math.floor(this.now() / 1000)}${randomDigits(3)}.${randomDigits(13)}.${randomHex(16)}`;
-    this.triggers.set(id, { id, user, issuedAt: this.now(), used: false });
-    return id;
+    return `${Math.floor(this.now() / 1000)}${randomDigits(3)}.${randomDigits(13)}.${randomHex(16)}`;
   }
 
   issueResponseUrl(
@@ -185,6 +163,10 @@ export class EmulatorState {
     const queue = this.failures.get(method);
     const next = queue?.[0];
     if (!queue || !next) return undefined;
+    if (next.after) {
+      queue[0] = { ...next, after: next.after - 1 };
+      return undefined;
+    }
     const left = (next.times ?? 1) - 1;
     if (left <= 0) queue.shift();
     else queue[0] = { ...next, times: left };

@@ -74,7 +74,6 @@ export interface MessageRecord {
   bot_id?: string;
   app_id?: string;
   edited?: { user: string; ts: string };
-  files?: { id: string; name: string; title: string }[];
   /** How the message got there: a Web API call, a response_url post or an ack body. */
   via: 'api' | 'response_url' | 'ack';
 }
@@ -97,25 +96,6 @@ export interface ResponseUrlPost {
   /** Slack's refusal, when the post was refused. */
   error?: string;
   time: number;
-}
-
-export interface ViewRecord {
-  id: string;
-  user: string;
-  trigger_id: string;
-  view: Record<string, unknown>;
-}
-
-export interface FileRecord {
-  id: string;
-  filename: string;
-  length: number;
-  title?: string;
-  bytes?: Buffer;
-  uploaded: boolean;
-  completed: boolean;
-  channels: string[];
-  initial_comment?: string;
 }
 
 /** What the app answered to a slash command or an interaction. */
@@ -156,4 +136,6 @@ export interface FailureSpec {
   error?: string;
   /** How many calls in a row fail. Default 1. */
   times?: number;
+  /** How many calls succeed before the failures start (a long message failing at its second part). */
+  after?: number;
 }
