@@ -56,7 +56,11 @@ export function ownerAlive(db: Db, id: string): boolean {
   return isLocked(fileOf(dir, id));
 }
 
-/** Removes the lock files of processes that are gone (killed ones leave theirs behind). */
+/**
+ * Removes the lock files of processes that are gone (killed ones leave theirs behind). Tidying
+ * only: a file it cannot remove (permissions changed by hand) stays and is tried at the next
+ * start, and the start goes on.
+ */
 export function sweepOwners(db: Db): void {
   const dir = dirOf(db);
   if (!dir || !existsSync(dir)) return;
@@ -66,7 +70,11 @@ export function sweepOwners(db: Db): void {
     if (own && file === fileOf(dir, own)) continue;
     const age = Date.now() - (statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0);
     if (name.endsWith('.new') && age < STALE_NEW_MS) continue;
-    if (!isLocked(file)) rmSync(file, { force: true });
+    try {
+      if (!isLocked(file)) rmSync(file, { force: true });
+    } catch {
+      // Left for the next start (see above).
+    }
   }
 }
 
