@@ -38,7 +38,7 @@ export interface AppOptions {
 export function buildApp(options: AppOptions): App {
   const { config, logger, run } = options;
   const now = options.now ?? (() => new Date());
-  const db = openDatabase(config.database);
+  const db = openDatabase(config.database, { logger });
   const audit = new AuditStore(db, now);
   const interrupted = audit.markInterrupted();
   if (interrupted > 0)

@@ -11,6 +11,7 @@ import { createLogger } from '../log.js';
 import { buildApp, lazyExecaRunner } from '../main.js';
 import { ConfirmationStore } from '../store/confirmation-store.js';
 import { OutboxStore } from '../store/outbox-store.js';
+import { startPruning } from '../store/retention.js';
 import { loadCliConfig } from './load.js';
 import type { CliValues } from './values.js';
 
@@ -23,6 +24,12 @@ export async function serve(values: CliValues): Promise<number> {
   const { config, label } = await loadCliConfig(values, logger);
   const app = buildApp({ config, logger, run: lazyExecaRunner, refresh: 'background' });
   const now = () => new Date();
+  const pruning = startPruning({
+    db: app.db,
+    retention: config.retention,
+    logger: logger.child({ component: 'retention' }),
+    now,
+  });
   const metrics = new Metrics();
   const prompts = new SecretPrompts(app.db, now);
   const delivery = new DeliveryQueue({
@@ -62,6 +69,7 @@ export async function serve(values: CliValues): Promise<number> {
       .catch((error) => logger.error({ err: error, platform: platform.name }, 'chat platform did not start'));
     delivery.register(platform.name, (channel, message) => platform.deliver(channel, message));
   }
+  delivery.setAsideUnregistered();
 
   // Resolves once everything is closed, whatever asked to stop: a signal or the console's Ctrl-C.
   await new Promise<void>((resolve) => {
@@ -71,6 +79,7 @@ export async function serve(values: CliValues): Promise<number> {
       stopping = true;
       logger.info({ reason }, 'stopping');
       delivery.stop();
+      pruning.stop();
       prompts.close();
       await stopPlatforms(platforms, STOP_TIMEOUT_MS, logger);
       await http.close();

@@ -128,6 +128,16 @@ const mattermost = z
 
 const threshold = z.strictObject({ warn: z.number(), crit: z.number() });
 
+const DAY_MS = 86_400_000;
+/** A retention: at least `minDays`, so what reads the rows (the monthly report: last month) finds them. */
+const keptFor = (minDays: number, defaultDays: number) =>
+  duration
+    .refine((ms) => ms >= minDays * DAY_MS, { message: `keep at least ${minDays}d` })
+    .default(defaultDays * DAY_MS);
+
+/** Defaults: the audit a little over 13 months (a year back, whole months); the rest what alerts and reports read. */
+const RETENTION_DEFAULTS = { audit: 400, outbox: 30, confirmations: 7, samples: 90, observations: 90 } as const;
+
 export const configSchema = z.strictObject({
   locale: z.enum(['fr', 'en']).default('fr'),
   timezone: z.string().default('Europe/Paris'),
@@ -256,6 +266,27 @@ export const configSchema = z.strictObject({
     )
     .default([]),
   schedule: z.record(z.string(), z.string()).default({}),
+  /** How long rows are kept; older ones are pruned at start-up and daily by `detour serve`. */
+  retention: z
+    .strictObject({
+      /** Every command run; the monthly report reads last month's. */
+      audit: keptFor(62, RETENTION_DEFAULTS.audit),
+      /** Channel messages once delivered or given up. */
+      outbox: keptFor(1, RETENTION_DEFAULTS.outbox),
+      /** Confirmations and one-time passphrase prompts, once expired. */
+      confirmations: keptFor(1, RETENTION_DEFAULTS.confirmations),
+      /** Probe samples; the monthly report reads last month's. */
+      samples: keptFor(62, RETENTION_DEFAULTS.samples),
+      /** Backup observations (each repository's newest, and newest good, are always kept). */
+      observations: keptFor(62, RETENTION_DEFAULTS.observations),
+    })
+    .default({
+      audit: RETENTION_DEFAULTS.audit * DAY_MS,
+      outbox: RETENTION_DEFAULTS.outbox * DAY_MS,
+      confirmations: RETENTION_DEFAULTS.confirmations * DAY_MS,
+      samples: RETENTION_DEFAULTS.samples * DAY_MS,
+      observations: RETENTION_DEFAULTS.observations * DAY_MS,
+    }),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -1,6 +1,6 @@
-import { hostname } from 'node:os';
 import type { AuditEntry, AuditLog, AuditStatus } from '../core/audit.js';
 import type { Db } from './database.js';
+import { ownerAlive, ownerId, sweepOwners } from './process-owner.js';
 
 interface AuditRow {
   id: number;
@@ -28,19 +28,20 @@ const toEntry = (r: AuditRow): AuditEntry => ({
   detail: r.detail ?? undefined,
 });
 
-/** The audit table. Rows are written as `running` before any work starts. */
+/**
+ * The audit table. Rows are written as `running` before any work starts, with
+ * the writing process's id in `owner` (see process-owner.ts).
+ */
 export class AuditStore implements AuditLog {
   readonly #db: Db;
-  readonly #owner: string;
   readonly #now: () => Date;
   // Prepared once: every chat request writes two rows, on the event loop.
   readonly #insert;
   readonly #update;
 
-  constructor(db: Db, now: () => Date = () => new Date(), owner = `${hostname()}:${process.pid}`) {
+  constructor(db: Db, now: () => Date = () => new Date()) {
     this.#db = db;
     this.#now = now;
-    this.#owner = owner;
     this.#insert = db.prepare(
       `INSERT INTO audit (started_at, actor, platform, command, text, status, owner) VALUES (?, ?, ?, ?, ?, 'running', ?)`,
     );
@@ -58,7 +59,8 @@ export class AuditStore implements AuditLog {
       entry.platform,
       entry.command ?? null,
       entry.text,
-      this.#owner,
+      // Registered on the first row only: a process that just reads the audit takes no lock.
+      ownerId(this.#db),
     );
     return Number(info.lastInsertRowid);
   }
@@ -69,20 +71,16 @@ export class AuditStore implements AuditLog {
   }
 
   /**
-   * Marks as `interrupted` the running rows of processes of this host that no
-   * longer exist (killed half-way, crashed). Rows of live processes, such as a
-   * serving bot while a one-shot `detour run` starts, are left alone.
+   * Marks as `interrupted` the running rows of processes that no longer exist
+   * (killed half-way, crashed), wherever they ran. Rows of live processes,
+   * such as a serving bot while a one-shot `detour run` starts, are left alone.
    */
-  markInterrupted(isAlive: (pid: number) => boolean = processExists): number {
-    const host = hostname();
+  markInterrupted(): number {
     const rows = this.#db.prepare(`SELECT id, owner FROM audit WHERE status = 'running'`).all() as {
       id: number;
       owner: string;
     }[];
-    const dead = rows.filter((r) => {
-      const [rowHost, pid] = splitOwner(r.owner);
-      return rowHost === host && pid !== this.#ownPid() && !isAlive(pid);
-    });
+    const dead = rows.filter((r) => !ownerAlive(this.#db, r.owner));
     const update = this.#db.prepare(
       `UPDATE audit SET status = 'interrupted', finished_at = ?, detail = 'the process stopped before the command finished' WHERE id = ?`,
     );
@@ -90,6 +88,7 @@ export class AuditStore implements AuditLog {
     this.#db.transaction(() => {
       for (const r of dead) update.run(at, r.id);
     })();
+    sweepOwners(this.#db);
     return dead.length;
   }
 
@@ -98,24 +97,5 @@ export class AuditStore implements AuditLog {
       .prepare(`SELECT * FROM audit WHERE started_at >= ? ORDER BY id DESC LIMIT ?`)
       .all(options.since ?? '', options.limit ?? 50) as AuditRow[];
     return rows.map(toEntry);
-  }
-
-  #ownPid(): number {
-    return splitOwner(this.#owner)[1];
-  }
-}
-
-function splitOwner(owner: string): [string, number] {
-  const at = owner.lastIndexOf(':');
-  return [owner.slice(0, at), Number(owner.slice(at + 1))];
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
