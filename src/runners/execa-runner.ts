@@ -1,6 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { execa } from 'execa';
 import { Secret } from '../core/secret.js';
+import { childEnvironment } from './child-env.js';
 import { canceledBeforeStart, type ProcessRequest, type ProcessResult, type ProcessRunner } from './process.js';
 
 const DEFAULT_KILL_AFTER_MS = 5_000;
@@ -49,7 +50,9 @@ export const execaRunner: ProcessRunner = async (req: ProcessRequest): Promise<P
   if (req.signal?.aborted) return canceledBeforeStart(command, 0);
   const stdin = req.stdin instanceof Secret ? req.stdin.reveal() : req.stdin;
   const child = execa(req.file, [...req.args], {
-    env: { LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', ...req.env },
+    // Only the allow-listed part of the bot's environment: chat tokens stay here.
+    env: childEnvironment(process.env, { LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', ...req.env }),
+    extendEnv: false,
     input: stdin ?? '',
     cwd: req.cwd,
     // Own process group, so that a timeout or cancel can reach every descendant.

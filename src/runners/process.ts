@@ -4,7 +4,7 @@ import type { Secret } from '../core/secret.js';
 export interface ProcessRequest {
   file: string;
   args: readonly string[];
-  /** Added to the inherited environment; secrets go here (or to stdin), never in args. */
+  /** Added to the allow-listed environment (child-env.ts); secrets go here (or to stdin), never in args. */
   env?: Record<string, string>;
   stdin?: string | Secret;
   cwd?: string;

@@ -1,6 +1,7 @@
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { AuditStore } from '../../src/store/audit-store.js';
 import { openDatabase } from '../../src/store/database.js';
@@ -235,6 +236,67 @@ describe('a command killed half-way', () => {
       status: string;
     }[];
     expect(after.find((e) => e.text === 'backup status --fresh')?.status).toBe('interrupted');
+  });
+});
+
+describe('Ctrl-C on detour run', () => {
+  /** Processes of a group still alive (zombies reaped or not, they are gone for good). */
+  const groupMembers = async (pgid: string) =>
+    (await execa('ps', ['-o', 'pid=,stat=', '-g', pgid], { reject: false })).stdout
+      .split('\n')
+      .filter((l) => l.trim() !== '' && !/\sZ/.test(l));
+
+  it('stops ansible-playbook with its whole process group, marks the row interrupted, exits 130', async () => {
+    const marker = `4242.${process.pid}${Math.floor(Math.random() * 1000)}`;
+    await writeFile(
+      join(dir, 'slow-inventory.ini'),
+      `[local]\nlocalhost ansible_connection=local ansible_python_interpreter=/usr/bin/python3 sleep_seconds=${marker}\n`,
+    );
+    const slowConfig = join(dir, 'slow.yaml');
+    await writeFile(
+      slowConfig,
+      `database: ./slow.db
+ansible:
+  inventory: ./slow-inventory.ini
+  playbookDir: ${resolve(import.meta.dirname, '../fixtures/ansible')}
+  playbooks: { slow: { file: slow.yml } }
+`,
+    );
+    const bot = startDetour(['run', 'ansible run slow', '--config', slowConfig], {
+      cwd: dir,
+      env: {
+        ...env,
+        ANSIBLE_HOME: join(dir, 'ansible-home'),
+        ANSIBLE_LOCAL_TEMP: join(dir, 'ansible-tmp'),
+        // A killed module leaves its folder behind: in the test's folder, not in ~/.ansible.
+        ANSIBLE_REMOTE_TEMP: join(dir, 'ansible-remote-tmp'),
+      },
+    });
+    const exited = new Promise<number | null>((r) => bot.child.once('exit', (code) => r(code)));
+    // The sleep the command module started: the deepest process of ansible-playbook's group.
+    let sleeper = '';
+    for (let i = 0; i < 600 && sleeper === ''; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      sleeper = (await execa('pgrep', ['-f', `^sleep ${marker}$`], { reject: false })).stdout.trim();
+    }
+    expect(sleeper).not.toBe('');
+    const pgid = (await execa('ps', ['-o', 'pgid=', '-p', sleeper])).stdout.trim();
+    expect(pgid).not.toBe(String(bot.child.pid));
+    expect((await groupMembers(pgid)).length).toBeGreaterThan(1);
+
+    bot.child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(bot.lines.some((l) => /^detour run: interrupted by SIGINT \(audit #\d+\)\.$/.test(l))).toBe(true);
+    expect(await groupMembers(pgid)).toEqual([]);
+    const entries = JSON.parse((await run(['audit', '--config', slowConfig, '--json'])).stdout) as {
+      text: string;
+      status: string;
+      detail: string;
+    }[];
+    expect(entries.find((e) => e.text === 'ansible run slow')).toMatchObject({
+      status: 'interrupted',
+      detail: 'stopped by SIGINT',
+    });
   });
 });
 

@@ -69,9 +69,16 @@ export function buildAnsibleInvocation(
     ANSIBLE_NOCOLOR: '1',
     ANSIBLE_RETRY_FILES_ENABLED: '0',
   };
-  for (const [name, secret] of Object.entries(options.secretEnv ?? {})) {
-    env[name] = secret.reveal();
+  const secrets = Object.entries(options.secretEnv ?? {});
+  if (secrets.length > 0) {
+    // A secret reaches the target as a module argument (the command module's stdin): pipelined,
+    // the module goes through the connection's stdin; otherwise it is written, argument and all,
+    // to ~/.ansible/tmp on the target and stays there if the run is killed. The playbooks set the
+    // same in their play variables, which outrank an inventory's.
+    env.ANSIBLE_PIPELINING = 'True';
+    env.ANSIBLE_KEEP_REMOTE_FILES = 'False';
   }
+  for (const [name, secret] of secrets) env[name] = secret.reveal();
   return { file: ANSIBLE_PLAYBOOK, args, env };
 }
 
