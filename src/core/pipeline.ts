@@ -77,8 +77,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     const actor = actorLabel(inv.actor);
     const base = { actor, platform: inv.platform, text: inv.text };
     const refuse = (status: Outcome, error: DetourError, command?: string): PipelineResult => {
-      const id = audit.start({ ...base, command });
-      audit.finish(id, status, error.message);
+      const id = audit.record({ ...base, command }, status, error.message);
       logger.info({ auditId: id, actor, command, status }, 'request refused');
       const usage = error instanceof UsageError && error.usage ? `\n${t(locale, 'usage', { usage: error.usage })}` : '';
       return { outcome: status, text: error.message + usage, auditId: id, command, replyIn: 'private' };
@@ -101,8 +100,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
 
     const replyIn = command.replyIn ?? 'private';
     if (inv.requireConfirmation && !inv.confirmed && changesSomething(command, args)) {
-      const id = audit.start({ ...base, command: command.name });
-      audit.finish(id, 'confirm', 'waiting for confirmation');
+      const id = audit.record({ ...base, command: command.name }, 'confirm', 'waiting for confirmation');
       return { outcome: 'confirm', text: inv.text, auditId: id, command: command.name, replyIn };
     }
 
