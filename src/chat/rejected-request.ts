@@ -4,9 +4,11 @@ import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../http/metrics.js';
 
 export interface RejectedRequestsOptions {
-  /** Audit rows and log lines per source per minute; the rest are summed up in one summary. */
+  /** Audit rows and log lines per source (remote address) per minute. */
+  perSource?: number;
+  /** Audit rows and log lines per minute, all sources together. */
   perMinute?: number;
-  /** Sources tracked at once; past that, new sources share one allowance. */
+  /** Sources told apart at once; past that, new sources share one allowance. */
   maxSources?: number;
   /** Longest path kept in the audit and the log. */
   maxPath?: number;
@@ -14,11 +16,12 @@ export interface RejectedRequestsOptions {
 }
 
 const WINDOW_MS = 60_000;
+/** Sources named one by one in a minute's summary; the rest are summed up in one more row. */
+const NAMED_IN_SUMMARY = 5;
 /** Where new sources go once `maxSources` are tracked: a spread-out flood is bounded too. */
 const OVERFLOW = '(other sources)';
 
 interface Source {
-  since: number;
   written: number;
   suppressed: number;
   platform: string;
@@ -26,31 +29,36 @@ interface Source {
 
 /**
  * Requests refused before they could reach any command (bad signature or
- * token, stale, malformed, too large): all counted in the metrics, and
+ * token, stale, malformed, too large): every one counted in the metrics, and
  * audited and logged the same way for every platform, but within bounds, so
- * a flood of forged requests can fill neither the disk nor the log. Each
- * source (remote address) gets `perMinute` rows and lines a minute, then one
- * "N more refused" summary when its minute ends; what is stored is the
- * method and the path, clipped, never the query string.
+ * a flood of forged requests can fill neither the disk nor the log. Within a
+ * minute each source gets `perSource` rows and lines, all sources together
+ * `perMinute`; what was left out is summed up when the minute ends ("N more
+ * refused from X"). What is stored is the method and the path, clipped,
+ * never the query string.
  */
 export class RejectedRequests {
   readonly #d: { metrics: Metrics; logger: Logger; audit: AuditLog };
+  readonly #perSource: number;
   readonly #perMinute: number;
   readonly #maxSources: number;
   readonly #maxPath: number;
   readonly #now: () => number;
   readonly #sources = new Map<string, Source>();
+  #since = 0;
+  #written = 0;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(deps: { metrics: Metrics; logger: Logger; audit: AuditLog }, options: RejectedRequestsOptions = {}) {
     this.#d = deps;
-    this.#perMinute = options.perMinute ?? 10;
+    this.#perSource = options.perSource ?? 10;
+    this.#perMinute = options.perMinute ?? 100;
     this.#maxSources = options.maxSources ?? 1_000;
     this.#maxPath = options.maxPath ?? 200;
     this.#now = options.now ?? Date.now;
   }
 
-  /** How many sources are being tracked (bounded by `maxSources`). */
+  /** How many sources the current minute tells apart (bounded by `maxSources`). */
   get sources(): number {
     return this.#sources.size;
   }
@@ -58,14 +66,21 @@ export class RejectedRequests {
   record(platform: string, req: IncomingMessage, status: number, reason: string): void {
     this.#d.metrics.rejectedRequests.inc({ platform, reason });
     const now = this.#now();
+    if (now - this.#since >= WINDOW_MS) this.flush(now);
     const remote = req.socket.remoteAddress ?? 'unknown';
-    const source = this.#source(remote, platform, now);
-    if (source.written >= this.#perMinute) {
+    const key = this.#sources.has(remote) || this.#sources.size < this.#maxSources ? remote : OVERFLOW;
+    let source = this.#sources.get(key);
+    if (!source) {
+      source = { written: 0, suppressed: 0, platform };
+      this.#sources.set(key, source);
+    }
+    if (source.written >= this.#perSource || this.#written >= this.#perMinute) {
       source.suppressed++;
-      this.#wakeAt(source.since + WINDOW_MS);
+      this.#wake();
       return;
     }
     source.written++;
+    this.#written++;
     const path = clip((req.url ?? '').split('?')[0] ?? '', this.#maxPath);
     const method = clip(req.method ?? '', 16);
     this.#d.logger.warn({ platform, status, reason, path, remote }, `${platform} request refused`);
@@ -76,59 +91,46 @@ export class RejectedRequests {
     );
   }
 
-  /** Writes the summaries that are due and forgets sources whose minute is over. */
+  /** Ends the current minute: sums up what was left out, and starts afresh. */
   flush(now = this.#now()): void {
-    for (const [remote, source] of this.#sources) {
-      if (now - source.since < WINDOW_MS) continue;
-      this.#summarise(remote, source);
-      this.#sources.delete(remote);
+    const left = [...this.#sources]
+      .filter(([, s]) => s.suppressed > 0)
+      .sort(([, a], [, b]) => b.suppressed - a.suppressed);
+    for (const [remote, source] of left.slice(0, NAMED_IN_SUMMARY))
+      this.#summarise(source.platform, source.suppressed, `from ${remote}`);
+    const rest = left.slice(NAMED_IN_SUMMARY);
+    if (rest.length > 0) {
+      const count = rest.reduce((sum, [, s]) => sum + s.suppressed, 0);
+      this.#summarise(rest[0]?.[1].platform ?? 'unknown', count, `from ${rest.length} other sources`);
     }
+    this.#sources.clear();
+    this.#written = 0;
+    this.#since = now;
   }
 
-  /** Writes every pending summary now (at shutdown). */
+  /** Writes what is pending now (at shutdown). */
   close(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    for (const [remote, source] of this.#sources) this.#summarise(remote, source);
-    this.#sources.clear();
+    this.flush();
   }
 
-  #source(remote: string, platform: string, now: number): Source {
-    const known = this.#sources.get(remote);
-    if (known && now - known.since < WINDOW_MS) return known;
-    if (known) {
-      this.#summarise(remote, known);
-      this.#sources.delete(remote);
-    }
-    if (this.#sources.size >= this.#maxSources) this.flush(now);
-    const key = this.#sources.size >= this.#maxSources ? OVERFLOW : remote;
-    const existing = this.#sources.get(key);
-    if (existing) return existing;
-    const fresh = { since: now, written: 0, suppressed: 0, platform };
-    this.#sources.set(key, fresh);
-    return fresh;
-  }
-
-  #summarise(remote: string, source: Source): void {
-    if (source.suppressed === 0) return;
-    const { platform, suppressed } = source;
-    const text = `${suppressed} more refused from ${remote}`;
-    this.#d.logger.warn({ platform, remote, suppressed }, `${platform} requests refused: ${text}`);
+  #summarise(platform: string, count: number, from: string): void {
+    const text = `${count} more refused ${from}`;
+    this.#d.logger.warn({ platform, suppressed: count }, `${platform} requests refused: ${text}`);
     this.#d.audit.record({ actor: 'unknown', platform, text: `(${text})` }, 'denied', 'requests refused: rate limited');
-    source.suppressed = 0;
   }
 
-  /** One timer at a time, unref'd: a summary must not keep the process alive. */
-  #wakeAt(at: number): void {
+  /** The summary is due when the minute ends, even if no request comes then; unref'd, it keeps no process alive. */
+  #wake(): void {
     if (this.#timer) return;
     this.#timer = setTimeout(
       () => {
         this.#timer = undefined;
-        this.flush();
-        const next = Math.min(...[...this.#sources.values()].filter((s) => s.suppressed > 0).map((s) => s.since));
-        if (Number.isFinite(next)) this.#wakeAt(next + WINDOW_MS);
+        if (this.#now() - this.#since >= WINDOW_MS) this.flush();
+        else this.#wake();
       },
-      Math.max(0, at - this.#now()),
+      Math.max(10, this.#since + WINDOW_MS - this.#now()),
     );
     this.#timer.unref();
   }

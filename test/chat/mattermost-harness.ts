@@ -71,18 +71,23 @@ function fakeOperations(): FakeOperations {
 
 export interface Harness {
   world: World;
+  /** The platform now serving (a new one after `restart()`). */
   platform: MattermostPlatform;
+  /** The folder of the SQLite file, with `dbFile`. */
+  dir: string;
   botUrl: string;
   db: Db;
   audit: AuditStore;
   metrics: Metrics;
   outbox: OutboxStore;
   operations: FakeOperations;
+  /** Stops the platform and starts a new one on the same database, as a restart of the bot would. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startHarness(
-  options: { http?: Record<string, unknown>; promptTimeout?: string } = {},
+  options: { http?: Record<string, unknown>; promptTimeout?: string; dbFile?: boolean } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'detour-mm-'));
   const world = await startWorld();
@@ -102,7 +107,7 @@ export async function startHarness(
     },
     dir,
   );
-  const db = openDatabase(':memory:');
+  const db = openDatabase(options.dbFile ? join(dir, 'detour.db') : ':memory:');
   const audit = new AuditStore(db);
   const metrics = new Metrics();
   const operations = fakeOperations();
@@ -120,23 +125,25 @@ export async function startHarness(
   const prompts = new SecretPrompts(db);
   const mattermost = config.chat.mattermost;
   if (!mattermost) throw new Error('no chat.mattermost in the test config');
-  const platform = new MattermostPlatform({
-    mattermost,
-    chat: config.chat,
-    channels: config.channels,
-    publicUrl: config.http.publicUrl,
-    listen: config.http.listen,
-    locale: 'en',
-    confirmations: new ConfirmationStore(db),
-    prompts,
-    metrics,
-    audit,
-    logger: process.env.DETOUR_TEST_LOG ? consoleLogger : silentLogger,
-    now: () => new Date(),
-    enqueue: (channel, message, delayMs) => queue.post(channel, message, 'mattermost', delayMs),
-    retries: 2,
-    backoffMs: 50,
-  });
+  const makePlatform = () =>
+    new MattermostPlatform({
+      mattermost,
+      chat: config.chat,
+      channels: config.channels,
+      publicUrl: config.http.publicUrl,
+      listen: config.http.listen,
+      locale: 'en',
+      confirmations: new ConfirmationStore(db),
+      prompts,
+      metrics,
+      audit,
+      logger: process.env.DETOUR_TEST_LOG ? consoleLogger : silentLogger,
+      now: () => new Date(),
+      enqueue: (channel, message, delayMs) => queue.post(channel, message, 'mattermost', delayMs),
+      retries: 2,
+      backoffMs: 50,
+    });
+  let platform = makePlatform();
   const http: HttpServer = await startHttpServer(
     '127.0.0.1:0',
     {
@@ -149,15 +156,22 @@ export async function startHarness(
   );
   await platform.start(pipeline);
   queue.register('mattermost', (channel, message) => platform.deliver(channel, message));
-  return {
+  const harness: Harness = {
     world,
     platform,
+    dir,
     botUrl: `http://127.0.0.1:${http.address.port}`,
     db,
     audit,
     metrics,
     outbox,
     operations,
+    async restart() {
+      await platform.stop();
+      platform = makePlatform();
+      harness.platform = platform;
+      await platform.start(pipeline);
+    },
     async close() {
       queue.stop();
       prompts.close();
@@ -168,4 +182,5 @@ export async function startHarness(
       await rm(dir, { recursive: true, force: true });
     },
   };
+  return harness;
 }

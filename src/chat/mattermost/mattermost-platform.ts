@@ -156,6 +156,16 @@ export class MattermostPlatform implements ChatPlatform {
     return this.#state;
   }
 
+  /** How much the memories fed by requests hold: each is bounded, whatever comes in. */
+  memory(): { users: number; replyHooks: number; confirmationHooks: number; refusalSources: number } {
+    return {
+      users: this.#users.size,
+      replyHooks: this.#hooks.size,
+      confirmationHooks: this.#confirmationHooks.size,
+      refusalSources: this.#rejected.sources,
+    };
+  }
+
   async deliver(channel: string, message: ChatMessage): Promise<void> {
     const pieces = toMattermostPosts(message);
     try {
