@@ -30,7 +30,15 @@ function world() {
       detail: string;
       size: number;
     }[];
-  return { rejected, rows, lines, metrics, advance: (ms: number) => void (clock += ms) };
+  return {
+    rejected,
+    rows,
+    lines,
+    metrics,
+    advance: (ms: number) => {
+      clock += ms;
+    },
+  };
 }
 
 const longUrl = (i: number) => `/mattermost/actions/${'a'.repeat(5_000)}?token=${'q'.repeat(5_000)}&n=${i}`;
