@@ -275,9 +275,11 @@ export class MattermostPlatform implements ChatPlatform {
           },
           enqueue: this.#d.enqueue,
         }),
-      answerPrivately: async (text) => {
-        if (r.responseUrl) await this.#api.respond(r.responseUrl, { response_type: 'ephemeral', text });
-      },
+      // No response_url (a confirmation clicked after a restart): a direct message.
+      answerPrivately: async (text) =>
+        r.responseUrl
+          ? this.#api.respond(r.responseUrl, { response_type: 'ephemeral', text })
+          : this.#d.enqueue(`@${r.userId}`, { body: text }),
     };
   }
 
