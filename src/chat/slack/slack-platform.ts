@@ -179,6 +179,7 @@ export class SlackPlatform implements ChatPlatform {
   }
 
   async stop(): Promise<void> {
+    this.#rejected.close();
     if (this.#d.slack.mode === 'socket') await this.#app.stop();
     this.#state = 'down';
   }
