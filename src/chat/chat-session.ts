@@ -1,8 +1,11 @@
 import type { Actor } from '../core/actor.js';
+import type { AuditLog } from '../core/audit.js';
+import type { Logger } from '../core/logger.js';
 import type { Pipeline, PipelineResult } from '../core/pipeline.js';
 import type { Secret } from '../core/secret.js';
 import type { Metrics } from '../http/metrics.js';
-import type { Confirmation, ConfirmationStore } from '../store/confirmation-store.js';
+import type { Confirmation, ConfirmationStore, Decision } from '../store/confirmation-store.js';
+import type { ConfirmationTexts } from './confirmation-texts.js';
 import { type ChatMessage, messageFromText } from './message.js';
 
 /**
@@ -29,7 +32,8 @@ export interface ChatRequest {
   text: string;
   confirmed?: boolean;
   receivedAt: number;
-  replyTo?: unknown;
+  /** Told of the confirmation this request asks for, once stored (adapters keep what must not be stored). */
+  onConfirmation?: (confirmation: Confirmation) => void;
 }
 
 export interface ChatSessionDeps {
@@ -46,32 +50,6 @@ export interface ChatSessionDeps {
 }
 
 const PROGRESS_EVERY_MS = 1_000;
-
-/** The session dependencies every platform builds the same way from its own. */
-export function platformSessionDeps(p: {
-  platform: string;
-  pipeline: Pipeline;
-  confirmations: ConfirmationStore;
-  metrics: Metrics;
-  confirmTimeoutMs: number;
-  now: () => Date;
-  texts: { working: string; confirmQuestion: (text: string, minutes: number) => string };
-  logger: { error(fields: object, message?: string): void };
-  slowAfterMs?: number;
-}): ChatSessionDeps {
-  return {
-    pipeline: p.pipeline,
-    confirmations: p.confirmations,
-    metrics: p.metrics,
-    confirmationTtlMs: p.confirmTimeoutMs,
-    now: p.now,
-    workingText: p.texts.working,
-    slowAfterMs: p.slowAfterMs,
-    confirmText: p.texts.confirmQuestion,
-    onError: (error) =>
-      p.logger.error({ err: error, platform: p.platform }, `answering a ${p.platform} command failed`),
-  };
-}
 
 /** Runs one chat request through the pipeline and answers it where it belongs. Never throws. */
 export async function runChatRequest(
@@ -120,11 +98,11 @@ export async function runChatRequest(
           actor: request.actor.kind === 'user' ? request.actor.email : 'unknown',
           text: request.text,
           channelId: request.channelId,
-          replyTo: request.replyTo,
           ttlMs: deps.confirmationTtlMs,
         },
         deps.now(),
       );
+      request.onConfirmation?.(confirmation);
       await surface.askConfirmation(confirmation, {
         body: deps.confirmText(request.text, Math.round(deps.confirmationTtlMs / 60_000)),
       });
@@ -147,5 +125,164 @@ export async function runChatRequest(
   } finally {
     done = true;
     clearTimeout(slow);
+  }
+}
+
+/** What a platform's session says itself; commands bring their own texts. */
+export interface SessionTexts extends ConfirmationTexts {
+  working: string;
+  noEmail: string;
+}
+
+export interface ChatSessionOptions {
+  platform: string;
+  pipeline: Pipeline;
+  confirmations: ConfirmationStore;
+  audit: AuditLog;
+  metrics: Metrics;
+  logger: Logger;
+  now: () => Date;
+  confirmTimeoutMs: number;
+  texts: SessionTexts;
+  slowAfterMs?: number;
+  /** The platform's user lookup: its user id to the e-mail address access rules need. */
+  email(userId: string): Promise<string>;
+  /** A user written the platform's way (`<@U1>`, `@alice`), from what the bot itself looked up; else `fallback`. */
+  mention(userId: string, fallback: string): string;
+}
+
+/** How to answer one request, supplied by the adapter that parsed it. */
+export interface Answering {
+  /** The request's surface, once its user is known. */
+  surface(email: string): ChatSurface;
+  /** A private answer when no surface can be made (the user's e-mail is unknown). */
+  answerPrivately(text: string): Promise<void>;
+}
+
+export interface InboundCommand extends Answering {
+  userId: string;
+  channelId: string;
+  text: string;
+  receivedAt: number;
+  onConfirmation?: (confirmation: Confirmation) => void;
+}
+
+export interface InboundDecision {
+  userId: string;
+  confirmationId: string;
+  decision: 'confirmed' | 'cancelled';
+  /** Tells the clicker only why nothing happened. */
+  refuse(text: string): void | Promise<void>;
+  /** Shows the decision in place of the question (its buttons go). */
+  decided(text: string): void | Promise<void>;
+  /** How the confirmed command answers when it runs. */
+  rerun(confirmation: Confirmation): Answering;
+}
+
+/**
+ * The one inbound path every chat platform feeds (Bolt's `processEvent`):
+ * adapters parse, authenticate and ack, then hand over a command or a button
+ * decision with the means to answer it. Resolving the user, deciding a
+ * confirmation, auditing refusals and re-running confirmed commands happen
+ * here, the same for every platform. Never throws.
+ */
+export class ChatSession {
+  readonly #o: ChatSessionOptions;
+  readonly #deps: ChatSessionDeps;
+
+  constructor(options: ChatSessionOptions) {
+    this.#o = options;
+    this.#deps = {
+      pipeline: options.pipeline,
+      confirmations: options.confirmations,
+      metrics: options.metrics,
+      confirmationTtlMs: options.confirmTimeoutMs,
+      now: options.now,
+      workingText: options.texts.working,
+      slowAfterMs: options.slowAfterMs,
+      confirmText: options.texts.confirmQuestion,
+      onError: (error) => this.#failed(error),
+    };
+  }
+
+  /** A command typed by a user: resolved to an e-mail (or refused, audited), then run. */
+  async command(c: InboundCommand & { confirmed?: boolean }): Promise<PipelineResult | undefined> {
+    const { platform, audit, logger, texts } = this.#o;
+    let email: string;
+    try {
+      email = await this.#o.email(c.userId);
+    } catch (error) {
+      logger.warn({ err: error, platform, userId: c.userId }, `cannot resolve a ${platform} user to an e-mail`);
+      audit.record({ actor: `${platform}:${c.userId}`, platform, text: c.text }, 'denied', 'e-mail unknown');
+      await c.answerPrivately(texts.noEmail).catch((e: unknown) => this.#failed(e));
+      return undefined;
+    }
+    return runChatRequest(
+      this.#deps,
+      {
+        platform,
+        actor: { kind: 'user', email, platformUserId: c.userId },
+        userId: c.userId,
+        channelId: c.channelId,
+        text: c.text,
+        confirmed: c.confirmed,
+        receivedAt: c.receivedAt,
+        onConfirmation: c.onConfirmation,
+      },
+      c.surface(email),
+    );
+  }
+
+  /**
+   * A confirmation button: only the requester decides, once, before it
+   * expires. The answer to the click is given before anything is awaited
+   * (Mattermost takes it in the click's HTTP response); a confirmed command
+   * then runs as if typed again.
+   */
+  async decide(d: InboundDecision): Promise<void> {
+    const { platform, confirmations, texts, now } = this.#o;
+    try {
+      const found = confirmations.get(d.confirmationId);
+      const result: Decision =
+        found?.platform === platform
+          ? confirmations.decide(d.confirmationId, d.userId, d.decision, now())
+          : { ok: false, reason: 'unknown' };
+      if (!result.ok) {
+        const owner = result.confirmation;
+        const text =
+          result.reason === 'other_user' && owner
+            ? texts.notYours(this.#o.mention(owner.userId, owner.actor))
+            : result.reason === 'already_decided'
+              ? texts.alreadyDecided
+              : texts.expired;
+        this.#o.audit.record(
+          { actor: `${platform}:${d.userId}`, platform, text: owner?.text ?? '(confirmation)' },
+          'denied',
+          `confirmation refused: ${result.reason}`,
+        );
+        await d.refuse(text);
+        return;
+      }
+      const c = result.confirmation;
+      const who = this.#o.mention(d.userId, c.actor);
+      const confirmed = d.decision === 'confirmed';
+      await d.decided(confirmed ? texts.confirmedBy(who, c.text) : texts.cancelledBy(who, c.text));
+      if (!confirmed) return;
+      await this.command({
+        ...d.rerun(c),
+        userId: d.userId,
+        channelId: c.channelId,
+        text: c.text,
+        receivedAt: Date.now(),
+        confirmed: true,
+      });
+    } catch (error) {
+      this.#failed(error);
+    }
+  }
+
+  #failed(error: unknown): void {
+    const { platform } = this.#o;
+    this.#o.logger.error({ err: error, platform }, `answering a ${platform} command failed`);
   }
 }

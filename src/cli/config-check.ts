@@ -1,3 +1,4 @@
+import { enabledPlatforms } from '../chat/platform-table.js';
 import { ConfigError } from '../core/errors.js';
 import { silentLogger } from '../core/logger.js';
 import { loadCliConfig } from './load.js';
@@ -7,11 +8,10 @@ import type { CliValues } from './values.js';
 export async function configCheck(values: CliValues): Promise<number> {
   try {
     const { config, label } = await loadCliConfig(values, silentLogger);
-    const platforms = [
-      'console',
-      ...(config.chat.slack ? ['slack'] : []),
-      ...(config.chat.mattermost ? ['mattermost'] : []),
-    ];
+    // From the platform table `detour serve` builds from, with the routes each serves.
+    const platforms = enabledPlatforms(config).map((p) =>
+      p.routes.length > 0 ? `${p.name} (${p.routes.join(', ')})` : p.name,
+    );
     process.stdout.write(
       `${label}: OK (${config.backups.length} backup repositories, ${Object.keys(config.hosts).length} hosts, chat: ${platforms.join(', ')})\n`,
     );

@@ -1,5 +1,4 @@
 import { buildPlatforms } from '../chat/build-platforms.js';
-import { ConsolePlatform } from '../chat/console/console-platform.js';
 import { DeliveryQueue } from '../chat/delivery/delivery-queue.js';
 import { type ChatPlatform, stopPlatforms } from '../chat/platform.js';
 import { SecretPrompts } from '../chat/secret-prompts.js';
@@ -39,6 +38,11 @@ export async function serve(values: CliValues): Promise<number> {
   });
   // Known once the server listens (a `:0` port is chosen then); Mattermost's button URLs need it.
   let boundUrl: string | undefined;
+  // The console may close (Ctrl-D) before the stop below exists: it is asked for then.
+  let requestStop = (reason: string) => {
+    stopAsked = reason;
+  };
+  let stopAsked: string | undefined;
   const built = await buildPlatforms({
     config,
     confirmations: new ConfirmationStore(app.db),
@@ -49,6 +53,9 @@ export async function serve(values: CliValues): Promise<number> {
     now,
     enqueue: (platform, channel, message, delayMs) => delivery.post(channel, message, platform, delayMs),
     listenUrl: () => boundUrl,
+    terminal: process.stdin.isTTY
+      ? { input: process.stdin, output: process.stdout, onClose: () => requestStop('console closed') }
+      : undefined,
   });
   const platforms: ChatPlatform[] = [...built.platforms];
   const http = await startHttpServer(
@@ -91,15 +98,8 @@ export async function serve(values: CliValues): Promise<number> {
     };
     process.once('SIGINT', () => void stop('SIGINT'));
     process.once('SIGTERM', () => void stop('SIGTERM'));
-    if (process.stdin.isTTY) {
-      const console = new ConsolePlatform({
-        input: process.stdin,
-        output: process.stdout,
-        onClose: () => void stop('console closed'),
-      });
-      platforms.push(console);
-      void console.start(app.pipeline);
-    }
+    requestStop = (reason) => void stop(reason);
+    if (stopAsked) requestStop(stopAsked);
   });
   return 0;
 }

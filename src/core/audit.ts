@@ -26,5 +26,14 @@ export interface AuditEntry {
 export interface AuditLog {
   start(entry: { actor: string; platform: string; command?: string; text: string }): number;
   finish(id: number, status: Exclude<AuditStatus, 'running'>, detail?: string, command?: string): void;
+  /**
+   * A request decided at once (a refusal, a confirmation asked): started and
+   * finished in one row, one write. Returns the row id.
+   */
+  record(
+    entry: { actor: string; platform: string; command?: string; text: string },
+    status: Exclude<AuditStatus, 'running'>,
+    detail?: string,
+  ): number;
   list(options?: { since?: string; limit?: number }): AuditEntry[];
 }

@@ -78,8 +78,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     // A secret typed inline (`unlock data hunter2`) is refused below and never stored.
     const base = { actor, platform: inv.platform, text: storableText(inv.text, deps.commands) };
     const refuse = (status: Outcome, error: DetourError, command?: string): PipelineResult => {
-      const id = audit.start({ ...base, command });
-      audit.finish(id, status, error.message);
+      const id = audit.record({ ...base, command }, status, error.message);
       logger.info({ auditId: id, actor, command, status }, 'request refused');
       const usage = error instanceof UsageError && error.usage ? `\n${t(locale, 'usage', { usage: error.usage })}` : '';
       return { outcome: status, text: error.message + usage, auditId: id, command, replyIn: 'private' };
@@ -102,8 +101,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
 
     const replyIn = command.replyIn ?? 'private';
     if (inv.requireConfirmation && !inv.confirmed && changesSomething(command, args)) {
-      const id = audit.start({ ...base, command: command.name });
-      audit.finish(id, 'confirm', 'waiting for confirmation');
+      const id = audit.record({ ...base, command: command.name }, 'confirm', 'waiting for confirmation');
       return { outcome: 'confirm', text: inv.text, auditId: id, command: command.name, replyIn };
     }
 

@@ -38,6 +38,7 @@ export class AuditStore implements AuditLog {
   // Prepared once: every chat request writes two rows, on the event loop.
   readonly #insert;
   readonly #update;
+  readonly #record;
 
   constructor(db: Db, now: () => Date = () => new Date()) {
     this.#db = db;
@@ -49,6 +50,10 @@ export class AuditStore implements AuditLog {
       `UPDATE audit SET finished_at = ?, status = ?, detail = ?, command = COALESCE(?, command),
          duration_ms = CAST(ROUND((julianday(?) - julianday(started_at)) * 86400000) AS INTEGER)
        WHERE id = ?`,
+    );
+    this.#record = db.prepare(
+      `INSERT INTO audit (started_at, finished_at, duration_ms, actor, platform, command, text, status, detail, owner)
+       VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 
@@ -68,6 +73,26 @@ export class AuditStore implements AuditLog {
   finish(id: number, status: Exclude<AuditStatus, 'running'>, detail?: string, command?: string): void {
     const finished = this.#now().toISOString();
     this.#update.run(finished, status, detail ?? null, command ?? null, finished, id);
+  }
+
+  record(
+    entry: { actor: string; platform: string; command?: string; text: string },
+    status: Exclude<AuditStatus, 'running'>,
+    detail?: string,
+  ): number {
+    const at = this.#now().toISOString();
+    const info = this.#record.run(
+      at,
+      at,
+      entry.actor,
+      entry.platform,
+      entry.command ?? null,
+      entry.text,
+      status,
+      detail ?? null,
+      ownerId(this.#db),
+    );
+    return Number(info.lastInsertRowid);
   }
 
   /**

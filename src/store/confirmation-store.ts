@@ -8,7 +8,6 @@ export interface Confirmation {
   actor: string;
   text: string;
   channelId: string;
-  replyTo: unknown;
   expiresAt: string;
   state: 'pending' | 'confirmed' | 'cancelled' | 'expired';
 }
@@ -24,7 +23,6 @@ interface Row {
   actor: string;
   text: string;
   channel_id: string;
-  reply_to: string | null;
   expires_at: string;
   state: Confirmation['state'];
 }
@@ -36,7 +34,6 @@ const toConfirmation = (r: Row): Confirmation => ({
   actor: r.actor,
   text: r.text,
   channelId: r.channel_id,
-  replyTo: r.reply_to === null ? undefined : JSON.parse(r.reply_to),
   expiresAt: r.expires_at,
   state: r.state,
 });
@@ -44,13 +41,17 @@ const toConfirmation = (r: Row): Confirmation => ({
 /**
  * Pending confirmations live in SQLite: a restart neither loses one nor lets
  * it run twice. Deciding is one conditional UPDATE, so two clicks (or two
- * bot processes) cannot both win.
+ * bot processes) cannot both win. Where to answer (a Mattermost response_url
+ * lets its holder post as the user) is never stored: adapters keep it in
+ * memory. The `reply_to` column stays empty; older versions wrote it, so it
+ * is cleared on opening.
  */
 export class ConfirmationStore {
   readonly #db: Db;
 
   constructor(db: Db) {
     this.#db = db;
+    db.prepare(`UPDATE confirmations SET reply_to = NULL WHERE reply_to IS NOT NULL`).run();
   }
 
   create(c: Omit<Confirmation, 'id' | 'state' | 'expiresAt'> & { ttlMs: number }, now: Date): Confirmation {
@@ -58,21 +59,12 @@ export class ConfirmationStore {
     const expiresAt = new Date(now.getTime() + c.ttlMs).toISOString();
     this.#db
       .prepare(
-        `INSERT INTO confirmations (id, platform, user_id, actor, text, channel_id, reply_to, created_at, expires_at, state)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')`,
+        `INSERT INTO confirmations (id, platform, user_id, actor, text, channel_id, created_at, expires_at, state)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending')`,
       )
-      .run(
-        id,
-        c.platform,
-        c.userId,
-        c.actor,
-        c.text,
-        c.channelId,
-        c.replyTo === undefined ? null : JSON.stringify(c.replyTo),
-        now.toISOString(),
-        expiresAt,
-      );
-    return { ...c, id, expiresAt, state: 'pending' };
+      .run(id, c.platform, c.userId, c.actor, c.text, c.channelId, now.toISOString(), expiresAt);
+    const { ttlMs: _ttl, ...fields } = c;
+    return { ...fields, id, expiresAt, state: 'pending' };
   }
 
   get(id: string): Confirmation | undefined {

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { type ChatSurface, runChatRequest } from '../../src/chat/chat-session.js';
+import { ChatSession, type ChatSurface, runChatRequest } from '../../src/chat/chat-session.js';
+import { confirmationTexts } from '../../src/chat/confirmation-texts.js';
 import type { ChatMessage } from '../../src/chat/message.js';
+import { silentLogger } from '../../src/core/logger.js';
 import type { PipelineResult } from '../../src/core/pipeline.js';
 import { Secret } from '../../src/core/secret.js';
 import { Metrics } from '../../src/http/metrics.js';
-import { ConfirmationStore } from '../../src/store/confirmation-store.js';
+import { AuditStore } from '../../src/store/audit-store.js';
+import { type Confirmation, ConfirmationStore } from '../../src/store/confirmation-store.js';
 import { openDatabase } from '../../src/store/database.js';
 
 /** A surface that records what it was asked to show. */
@@ -103,7 +106,6 @@ describe('confirmations', () => {
         actor: 'a@x.org',
         text: 'unlock x',
         channelId: 'C1',
-        replyTo: undefined,
         ttlMs: 60_000,
       },
       t0,
@@ -118,7 +120,6 @@ describe('confirmations', () => {
         actor: 'a@x.org',
         text: 'unlock y',
         channelId: 'C1',
-        replyTo: undefined,
         ttlMs: 60_000,
       },
       t0,
@@ -128,5 +129,124 @@ describe('confirmations', () => {
       reason: 'expired',
     });
     expect(store.decide('nope', 'U1', 'confirmed', t0)).toMatchObject({ ok: false, reason: 'unknown' });
+  });
+});
+
+describe('the chat session (one inbound path for every platform)', () => {
+  function session(options: { email?: (id: string) => Promise<string>; now?: () => Date } = {}) {
+    const db = openDatabase(':memory:');
+    const audit = new AuditStore(db);
+    const confirmations = new ConfirmationStore(db);
+    const runs: { text: string; confirmed?: boolean; actor: unknown }[] = [];
+    const pipeline = async (inv: { text: string; confirmed?: boolean; actor: unknown }): Promise<PipelineResult> => {
+      runs.push({ text: inv.text, confirmed: inv.confirmed, actor: inv.actor });
+      return result({ outcome: inv.confirmed ? 'ok' : 'confirm', text: inv.confirmed ? 'done' : inv.text });
+    };
+    const s = new ChatSession({
+      platform: 'test',
+      pipeline: pipeline as never,
+      confirmations,
+      audit,
+      metrics: new Metrics(),
+      logger: silentLogger,
+      now: options.now ?? (() => new Date()),
+      confirmTimeoutMs: 600_000,
+      texts: { ...confirmationTexts('en'), working: 'Working on it…', noEmail: 'Who are you?' },
+      email: options.email ?? (async (id) => `${id.toLowerCase()}@x.org`),
+      mention: (id, fallback) => (id === 'U1' ? '@alice' : fallback),
+    });
+    return { s, audit, confirmations, runs };
+  }
+  const answering = () => {
+    const recorded = recordingSurface();
+    const privately: string[] = [];
+    return {
+      seen: recorded.seen,
+      privately,
+      surface: () => recorded.surface,
+      answerPrivately: async (text: string) => void privately.push(text),
+    };
+  };
+
+  it('refuses a user whose e-mail the platform will not give, privately, with one audit row', async () => {
+    const { s, audit, runs } = session({ email: () => Promise.reject(new Error('no e-mail')) });
+    const a = answering();
+    await s.command({ ...a, userId: 'U9', channelId: 'C1', text: 'backup status', receivedAt: Date.now() });
+    expect(a.privately).toEqual(['Who are you?']);
+    expect(a.seen).toEqual([]);
+    expect(runs).toEqual([]);
+    expect(audit.list()).toMatchObject([
+      { actor: 'test:U9', platform: 'test', text: 'backup status', status: 'denied', detail: 'e-mail unknown' },
+    ]);
+  });
+
+  it('decides a confirmation: only its owner, once, before it expires; refusals are answered and audited', async () => {
+    let now = new Date('2026-12-04T10:00:00Z');
+    const { s, audit, confirmations, runs } = session({ now: () => now });
+    let confirmation: Confirmation | undefined;
+    const a = answering();
+    await s.command({
+      ...a,
+      userId: 'U1',
+      channelId: 'C1',
+      text: 'unlock data',
+      receivedAt: Date.now(),
+      onConfirmation: (c) => {
+        confirmation = c;
+      },
+    });
+    expect(a.seen).toEqual(['confirm:unlock data:Run "unlock data"? (this confirmation is valid 10 min)']);
+    const id = confirmation?.id ?? '';
+    const answers: string[] = [];
+    const rerun = answering();
+    const decision = (userId: string, decision: 'confirmed' | 'cancelled', confirmationId = id) =>
+      s.decide({
+        userId,
+        confirmationId,
+        decision,
+        refuse: (text) => void answers.push(`refused:${text}`),
+        decided: (text) => void answers.push(`decided:${text}`),
+        rerun: () => rerun,
+      });
+    await decision('U2', 'confirmed');
+    await decision('U1', 'confirmed', 'no-such-confirmation');
+    await decision('U1', 'confirmed');
+    await decision('U1', 'cancelled');
+    expect(answers).toEqual([
+      'refused:Only @alice can confirm or cancel this command.',
+      'refused:This confirmation has expired: run the command again.',
+      'decided:@alice confirmed "unlock data": running it.',
+      'refused:This command was already confirmed or cancelled.',
+    ]);
+    // Re-run once, confirmed, by its owner, answered the way the adapter said.
+    expect(runs.map((r) => [r.text, r.confirmed])).toEqual([
+      ['unlock data', undefined],
+      ['unlock data', true],
+    ]);
+    expect(rerun.seen).toEqual(['private:done']);
+    expect(
+      audit
+        .list()
+        .filter((e) => e.status === 'denied')
+        .map((e) => [e.actor, e.detail]),
+    ).toEqual([
+      ['test:U1', 'confirmation refused: already_decided'],
+      ['test:U1', 'confirmation refused: unknown'],
+      ['test:U2', 'confirmation refused: other_user'],
+    ]);
+    const late = confirmations.create(
+      { platform: 'test', userId: 'U1', actor: 'u1@x.org', text: 'unlock y', channelId: 'C1', ttlMs: 60_000 },
+      now,
+    );
+    now = new Date(now.getTime() + 61_000);
+    await decision('U1', 'confirmed', late.id);
+    expect(answers.at(-1)).toBe('refused:This confirmation has expired: run the command again.');
+    // Another platform's confirmation is not this platform's to decide.
+    const elsewhere = confirmations.create(
+      { platform: 'slack', userId: 'U1', actor: 'u1@x.org', text: 'unlock z', channelId: 'C1', ttlMs: 60_000 },
+      now,
+    );
+    await decision('U1', 'confirmed', elsewhere.id);
+    expect(confirmations.get(elsewhere.id)?.state).toBe('pending');
   });
 });

@@ -72,13 +72,18 @@ function fakeOperations(): FakeOperations {
 
 export interface Harness {
   world: World;
+  /** The platform now serving (a new one after `restart()`). */
   platform: MattermostPlatform;
+  /** The folder of the SQLite file, with `dbFile`. */
+  dir: string;
   botUrl: string;
   db: Db;
   audit: AuditStore;
   metrics: Metrics;
   outbox: OutboxStore;
   operations: FakeOperations;
+  /** Stops the platform and starts a new one on the same database, as a restart of the bot would. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -89,6 +94,8 @@ export interface HarnessOptions {
   dialogTimeout?: string;
   /** Sets http.publicUrl to the bot's own address, where the one-time passphrase page is served. */
   publicUrl?: boolean;
+  /** Keeps the database in a file under `dir` (a restart can reopen it). */
+  dbFile?: boolean;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -117,7 +124,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     dir,
   );
-  const db = openDatabase(':memory:');
+  const db = openDatabase(options.dbFile ? join(dir, 'detour.db') : ':memory:');
   const audit = new AuditStore(db);
   const metrics = new Metrics();
   const operations = fakeOperations();
@@ -135,23 +142,25 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const prompts = new SecretPrompts(db);
   const mattermost = config.chat.mattermost;
   if (!mattermost) throw new Error('no chat.mattermost in the test config');
-  const platform = new MattermostPlatform({
-    mattermost,
-    chat: config.chat,
-    channels: config.channels,
-    publicUrl: config.http.publicUrl,
-    listen: config.http.listen,
-    locale: 'en',
-    confirmations: new ConfirmationStore(db),
-    prompts,
-    metrics,
-    audit,
-    logger: process.env.DETOUR_TEST_LOG ? consoleLogger : silentLogger,
-    now: () => new Date(),
-    enqueue: (channel, message, delayMs) => queue.post(channel, message, 'mattermost', delayMs),
-    retries: 2,
-    backoffMs: 50,
-  });
+  const makePlatform = () =>
+    new MattermostPlatform({
+      mattermost,
+      chat: config.chat,
+      channels: config.channels,
+      publicUrl: config.http.publicUrl,
+      listen: config.http.listen,
+      locale: 'en',
+      confirmations: new ConfirmationStore(db),
+      prompts,
+      metrics,
+      audit,
+      logger: process.env.DETOUR_TEST_LOG ? consoleLogger : silentLogger,
+      now: () => new Date(),
+      enqueue: (channel, message, delayMs) => queue.post(channel, message, 'mattermost', delayMs),
+      retries: 2,
+      backoffMs: 50,
+    });
+  let platform = makePlatform();
   Object.assign(routes, {
     'POST /mattermost/command': (req, res) => platform.handleCommand(req, res),
     'POST /mattermost/actions': (req, res) => platform.handleAction(req, res),
@@ -159,15 +168,22 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   } satisfies Routes);
   await platform.start(pipeline);
   queue.register('mattermost', (channel, message) => platform.deliver(channel, message));
-  return {
+  const harness: Harness = {
     world,
     platform,
+    dir,
     botUrl,
     db,
     audit,
     metrics,
     outbox,
     operations,
+    async restart() {
+      await platform.stop();
+      platform = makePlatform();
+      harness.platform = platform;
+      await platform.start(pipeline);
+    },
     async close() {
       queue.stop();
       prompts.close();
@@ -178,4 +194,5 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await rm(dir, { recursive: true, force: true });
     },
   };
+  return harness;
 }

@@ -109,8 +109,13 @@ describe('Mattermost through the emulator (built binary)', () => {
 
   it('confirms with buttons: posted despite a 429, refused to another user, run on the requester’s click', async () => {
     world.emulator.failNext('POST /api/v4/posts', { status: 429, retryAfterSeconds: 1 });
-    await command('alice', 'jobs cancel 42');
+    const sent = await command('alice', 'jobs cancel 42');
     const post = await confirmation('jobs cancel 42');
+    // The response_url lets its holder post as alice: it stays in the bot's memory, out of every SQLite file.
+    const hook = new URL(sent.responseUrl).pathname;
+    for (const file of await readdir(repos.dir)) {
+      if (file.startsWith('detour.db')) expect((await readFile(join(repos.dir, file))).includes(hook)).toBe(false);
+    }
     expect(post.user_id).toBe(world.ids.bot);
     expect(buttonIds(post)).toEqual(['detourconfirm', 'detourcancel']);
     const attempts = world.emulator.calls.filter(

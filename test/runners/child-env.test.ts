@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAnsiblePlaybook, validateAnsibleRequest } from '../../src/runners/ansible/index.js';
+import { runAllowListedPlaybook } from '../../src/runners/ansible/index.js';
 import { childEnvironment } from '../../src/runners/child-env.js';
 import { execaRunner } from '../../src/runners/execa-runner.js';
 import { SshPool } from '../../src/runners/ssh.js';
@@ -70,19 +70,19 @@ describe('the real runner', () => {
 
   it.skipIf(!hasAnsible)('gives ansible-playbook, and so its modules, none of the bot’s secrets', async () => {
     const outFile = join(tmp, 'module-env.txt');
-    const validation = validateAnsibleRequest({ name: 'env', file: 'env.yml' }, { check: false }, { isAdmin: true });
-    if (!validation.ok) throw new Error(validation.refusal.message);
-    const result = await runAnsiblePlaybook(
+    const attempt = await runAllowListedPlaybook(
       {
         runner: execaRunner,
         paths: { playbookDir: FIXTURES, inventory: join(FIXTURES, 'inventory.ini') },
         env: { ANSIBLE_LOCAL_TEMP: join(tmp, 'ansible-tmp'), ANSIBLE_HOME: join(tmp, 'ansible-home') },
       },
       { name: 'env', file: 'env.yml' },
-      validation.request,
+      { check: false },
+      { isAdmin: true },
       { timeoutMs: 120_000, extraVars: { out_file: outFile } },
     );
-    expect(result.outcome).toBe('ok');
+    if (attempt.refused) throw new Error(attempt.refusal.message);
+    expect(attempt.result.outcome).toBe('ok');
     const seen = await readFile(outFile, 'utf8');
     expect(parseEnv(seen).ANSIBLE_HOME).toBe(join(tmp, 'ansible-home'));
     expect(seen).not.toContain(CANARY);

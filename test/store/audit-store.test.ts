@@ -213,6 +213,28 @@ describe('audit store', () => {
     }
   });
 
+  it('records a decision made at once (a refusal) as one finished row, in one write', () => {
+    const clock = new Date('2026-11-24T08:00:00Z');
+    const db = openDatabase(':memory:');
+    const audit = new AuditStore(db, () => clock);
+    const writes = () => (db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+    const before = writes();
+    const id = audit.record({ actor: 'slack:U1', platform: 'slack', text: 'unlock x' }, 'denied', 'e-mail unknown');
+    expect(writes() - before).toBe(1);
+    expect(audit.list()[0]).toEqual({
+      id,
+      startedAt: '2026-11-24T08:00:00.000Z',
+      finishedAt: '2026-11-24T08:00:00.000Z',
+      durationMs: 0,
+      actor: 'slack:U1',
+      platform: 'slack',
+      command: undefined,
+      text: 'unlock x',
+      status: 'denied',
+      detail: 'e-mail unknown',
+    });
+  });
+
   it('filters by date and limits, newest first', () => {
     let clock = new Date('2026-11-01T00:00:00Z');
     const audit = new AuditStore(openDatabase(':memory:'), () => clock);

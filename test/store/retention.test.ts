@@ -46,7 +46,6 @@ function fill(db: Db, ages: number[]): void {
         actor: 'a',
         text: 'unlock x',
         channelId: 'C1',
-        replyTo: undefined,
         ttlMs: 60_000,
       },
       at,

@@ -1,7 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { AuditLog } from '../../core/audit.js';
 import type { Secret } from '../../core/secret.js';
-import type { ConfirmationStore, Decision } from '../../store/confirmation-store.js';
 import type { SecretPrompts } from '../secret-prompts.js';
 import { type ButtonClick, buttonSecret, type DialogSubmit, sameSecret } from './mattermost-inbound.js';
 import type { OpenPromptEntry } from './mattermost-surface.js';
@@ -9,24 +7,28 @@ import type { MattermostTexts } from './mattermost-texts.js';
 
 /** What answering one click or dialog submission needs from the platform. */
 export interface ActionContext {
-  confirmations: ConfirmationStore;
   prompts: SecretPrompts;
   openPrompts: ReadonlyMap<string, OpenPromptEntry>;
-  audit: AuditLog;
   texts: MattermostTexts;
   botToken: Secret;
-  now: () => Date;
-  /** `@username` when known, else the fallback. */
-  mention(userId: string, fallback: string): string;
-  /** Refuses the request before it reaches anything (401/400, counted, audited). */
+  /** Refuses the request before it reaches anything (401/400, counted, audited within bounds). */
   refuse(status: 400 | 401, reason: string): void;
   /** Answers Mattermost (HTTP 200 with this JSON). */
   reply(body: Record<string, unknown>): void;
-  /** Runs a confirmed command, after the answer. */
-  runConfirmed(r: { userId: string; channelId: string; text: string; responseUrl?: string; triggerId?: string }): void;
+  /** Hands a click whose secret checked out to the chat session, which decides and answers it. */
+  decide(click: {
+    confirmationId: string;
+    decision: 'confirmed' | 'cancelled';
+    userId: string;
+    triggerId: string | undefined;
+  }): void;
 }
 
-/** A confirmation button: only the requester decides, once, before it expires. */
+/**
+ * A confirmation button. Its context must carry the secret the bot put there
+ * (clicks are not signed): nothing of a click is used, kept or shown before
+ * that secret checks out.
+ */
 export function onClick(ctx: ActionContext, click: ButtonClick): void {
   const { confirmation: id, decision, secret } = click.context;
   if (typeof id !== 'string' || typeof secret !== 'string' || (decision !== 'confirmed' && decision !== 'cancelled')) {
@@ -37,42 +39,7 @@ export function onClick(ctx: ActionContext, click: ButtonClick): void {
     ctx.refuse(401, 'bad_context');
     return;
   }
-  const { texts } = ctx;
-  const mine = ctx.confirmations.get(id)?.platform === 'mattermost';
-  const result: Decision = mine
-    ? ctx.confirmations.decide(id, click.userId, decision, ctx.now())
-    : { ok: false, reason: 'unknown' };
-  if (!result.ok) {
-    const owner = result.confirmation;
-    const text =
-      result.reason === 'other_user' && owner
-        ? texts.notYours(ctx.mention(owner.userId, owner.actor))
-        : result.reason === 'already_decided'
-          ? texts.alreadyDecided
-          : texts.expired;
-    const auditId = ctx.audit.start({
-      actor: `mattermost:${click.userId}`,
-      platform: 'mattermost',
-      text: owner?.text ?? '(confirmation)',
-    });
-    ctx.audit.finish(auditId, 'denied', `confirmation refused: ${result.reason}`);
-    ctx.reply({ ephemeral_text: text });
-    return;
-  }
-  const c = result.confirmation;
-  const who = ctx.mention(click.userId, c.actor);
-  const message = decision === 'confirmed' ? texts.confirmedBy(who, c.text) : texts.cancelledBy(who, c.text);
-  // The buttons go: a decided confirmation is not offered again.
-  ctx.reply({ update: { message, props: {} } });
-  if (decision === 'cancelled') return;
-  const replyTo = c.replyTo as { responseUrl?: string } | undefined;
-  ctx.runConfirmed({
-    userId: click.userId,
-    channelId: c.channelId,
-    text: c.text,
-    responseUrl: replyTo?.responseUrl,
-    triggerId: click.triggerId,
-  });
+  ctx.decide({ confirmationId: id, decision, userId: click.userId, triggerId: click.triggerId });
 }
 
 /** The passphrase dialog: its state must be a prompt this process opened, for this user. */

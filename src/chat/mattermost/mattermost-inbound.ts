@@ -12,9 +12,12 @@ import { isMattermostId } from './mattermost-channels.js';
  * button's context, a one-time prompt token in the dialog's state.
  */
 
+/*
+ * The user names Mattermost sends (`user_name`) are not kept: a name shown in
+ * a reply comes from the REST API only (GET /api/v4/users/{id}).
+ */
 export interface SlashCommand {
   userId: string;
-  userName: string;
   channelId: string;
   teamId: string;
   command: string;
@@ -26,7 +29,6 @@ export interface SlashCommand {
 export interface ButtonClick {
   kind: 'click';
   userId: string;
-  userName: string;
   channelId: string;
   postId: string;
   triggerId: string | undefined;
@@ -72,7 +74,6 @@ export function parseSlashCommand(
     ok: true,
     command: {
       userId,
-      userName: form.get('user_name') ?? '',
       channelId,
       teamId: form.get('team_id') ?? '',
       command: form.get('command') ?? '',
@@ -121,7 +122,6 @@ export function parseAction(body: string): { ok: true; action: ButtonClick | Dia
     action: {
       kind: 'click',
       userId: str('user_id'),
-      userName: str('user_name'),
       channelId: str('channel_id'),
       postId: str('post_id'),
       triggerId: str('trigger_id') || undefined,

@@ -8,11 +8,11 @@ import { Secret } from '../../core/secret.js';
 import type { Metrics } from '../../http/metrics.js';
 import { BodyTooLargeError, readBody, sendJson } from '../../http/server.js';
 import type { ConfirmationStore } from '../../store/confirmation-store.js';
-import { platformSessionDeps, runChatRequest } from '../chat-session.js';
+import { type Answering, ChatSession } from '../chat-session.js';
 import { DeliveryError } from '../delivery/delivery-error.js';
 import type { ChatMessage } from '../message.js';
 import type { ChatPlatform, PlatformState } from '../platform.js';
-import { recordRejection } from '../rejected-request.js';
+import { RejectedRequests } from '../rejected-request.js';
 import type { SecretPrompts } from '../secret-prompts.js';
 import { UserCache } from '../user-cache.js';
 import { type ActionContext, actionsUrl, onClick, onDialog } from './mattermost-actions.js';
@@ -50,15 +50,13 @@ export interface MattermostPlatformDeps {
   backoffMs?: number;
 }
 
-interface RunRequest {
+/** Where one request's answers go. */
+interface Reply {
   userId: string;
   channelId: string;
-  text: string;
-  responseUrl?: string;
-  triggerId?: string;
+  responseUrl: string | undefined;
+  triggerId: string | undefined;
   actionsUrl: string;
-  receivedAt: number;
-  confirmed?: boolean;
 }
 
 /**
@@ -75,16 +73,23 @@ export class MattermostPlatform implements ChatPlatform {
   readonly #texts;
   readonly #botToken: Secret;
   readonly #commandToken: Secret;
-  readonly #usernames = new Map<string, string>();
   readonly #openPrompts = new Map<string, OpenPromptEntry>();
   readonly #hooks = new ReplyHooks();
+  /**
+   * A confirmation's response_url, by confirmation id, for the command it
+   * re-runs: in memory only (it lets its holder post as the user), so after a
+   * restart the confirmed command answers privately by direct message.
+   */
+  readonly #confirmationHooks = new ReplyHooks();
+  readonly #rejected: RejectedRequests;
   #botUserId: Promise<string> | undefined;
-  #pipeline: Pipeline | undefined;
+  #session: ChatSession | undefined;
   #state: PlatformState = 'connecting';
 
   constructor(deps: MattermostPlatformDeps) {
     this.#d = deps;
     this.#texts = mattermostTexts(deps.locale);
+    this.#rejected = new RejectedRequests(deps);
     this.#botToken = deps.mattermost.botToken ?? new Secret('');
     this.#commandToken = deps.mattermost.commandToken ?? new Secret('');
     this.#api = new MattermostApi({
@@ -102,15 +107,33 @@ export class MattermostPlatform implements ChatPlatform {
     });
     this.#users = new UserCache(async (userId) => {
       const user = await this.#api.user(userId);
-      this.#usernames.set(userId, user.username);
       if (!user.email) throw new Error('Mattermost did not show this user’s e-mail address to the bot');
-      return user.email;
+      return { email: user.email, name: user.username };
     }, deps.chat.userCacheTtl);
     this.#channels = new MattermostChannels(this.#api, deps.mattermost.team, deps.channels, () => this.#me());
   }
 
   async start(pipeline: Pipeline): Promise<void> {
-    this.#pipeline = pipeline;
+    const d = this.#d;
+    this.#session = new ChatSession({
+      platform: 'mattermost',
+      pipeline,
+      confirmations: d.confirmations,
+      audit: d.audit,
+      metrics: d.metrics,
+      logger: d.logger,
+      now: d.now,
+      confirmTimeoutMs: d.chat.confirmTimeout,
+      texts: this.#texts,
+      // The ack already said "on it": this only tells a long silence apart from a hang.
+      slowAfterMs: 30_000,
+      email: async (userId) => (await this.#users.get(userId)).email,
+      // Only a name the REST API gave: never one a request claims.
+      mention: (userId, fallback) => {
+        const name = this.#users.peek(userId)?.name;
+        return name ? `@${name}` : fallback;
+      },
+    });
     try {
       await this.#me();
     } catch (error) {
@@ -125,11 +148,22 @@ export class MattermostPlatform implements ChatPlatform {
 
   async stop(): Promise<void> {
     for (const entry of this.#openPrompts.values()) entry.cancel();
+    this.#rejected.close();
     this.#state = 'down';
   }
 
   state(): PlatformState {
     return this.#state;
+  }
+
+  /** How much the memories fed by requests hold: each is bounded, whatever comes in. */
+  memory(): { users: number; replyHooks: number; confirmationHooks: number; refusalSources: number } {
+    return {
+      users: this.#users.size,
+      replyHooks: this.#hooks.size,
+      confirmationHooks: this.#confirmationHooks.size,
+      refusalSources: this.#rejected.sources,
+    };
   }
 
   async deliver(channel: string, message: ChatMessage): Promise<void> {
@@ -164,12 +198,22 @@ export class MattermostPlatform implements ChatPlatform {
     if (body === undefined) return;
     const parsed = parseSlashCommand(req.headers, body, this.#commandToken);
     if (!parsed.ok) return this.#refuse(req, res, parsed.status, parsed.reason);
-    if (!this.#pipeline) return sendJson(res, 503, { error: 'not_started' });
+    const session = this.#session;
+    if (!session) return sendJson(res, 503, { error: 'not_started' });
     const c = parsed.command;
-    if (c.userName) this.#usernames.set(c.userId, c.userName);
     sendJson(res, 200, { response_type: 'ephemeral', text: this.#texts.received(`${c.command} ${c.text}`.trim()) });
     this.#d.metrics.ackSeconds.observe({ platform: 'mattermost' }, (Date.now() - receivedAt) / 1000);
-    this.#spawn({ ...c, actionsUrl: this.#actionsUrl(req), receivedAt });
+    const { responseUrl } = c;
+    void session.command({
+      userId: c.userId,
+      channelId: c.channelId,
+      text: c.text,
+      receivedAt,
+      ...this.#answering({ ...c, actionsUrl: this.#actionsUrl(req) }),
+      onConfirmation: (confirmation) => {
+        if (responseUrl) this.#confirmationHooks.keep(confirmation.id, responseUrl, Date.parse(confirmation.expiresAt));
+      },
+    });
   }
 
   /** POST /mattermost/actions: confirmation buttons and passphrase dialog submissions. */
@@ -178,96 +222,67 @@ export class MattermostPlatform implements ChatPlatform {
     if (body === undefined) return;
     const parsed = parseAction(body);
     if (!parsed.ok) return this.#refuse(req, res, parsed.status, parsed.reason);
-    if (!this.#pipeline) return sendJson(res, 503, { error: 'not_started' });
-    const url = this.#actionsUrl(req);
+    const session = this.#session;
+    if (!session) return sendJson(res, 503, { error: 'not_started' });
+    const actionsUrl = this.#actionsUrl(req);
     const context: ActionContext = {
-      confirmations: this.#d.confirmations,
       prompts: this.#d.prompts,
       openPrompts: this.#openPrompts,
-      audit: this.#d.audit,
       texts: this.#texts,
       botToken: this.#botToken,
-      now: this.#d.now,
-      mention: (userId, fallback) => this.#mention(userId, fallback),
       refuse: (status, reason) => this.#refuse(req, res, status, reason),
       reply: (answer) => sendJson(res, 200, answer),
-      runConfirmed: (r) => this.#spawn({ ...r, actionsUrl: url, receivedAt: Date.now(), confirmed: true }),
+      decide: (click) =>
+        void session.decide({
+          ...click,
+          refuse: (text) => sendJson(res, 200, { ephemeral_text: text }),
+          // The buttons go: a decided confirmation is not offered again.
+          decided: (message) => sendJson(res, 200, { update: { message, props: {} } }),
+          rerun: (c) =>
+            this.#answering({
+              userId: click.userId,
+              channelId: c.channelId,
+              responseUrl: this.#confirmationHooks.take(c.id),
+              triggerId: click.triggerId,
+              actionsUrl,
+            }),
+        }),
     };
     const { action } = parsed;
-    if (action.kind === 'dialog') return onDialog(context, action);
-    if (action.userName) this.#usernames.set(action.userId, action.userName);
-    return onClick(context, action);
+    return action.kind === 'dialog' ? onDialog(context, action) : onClick(context, action);
   }
 
-  /** Runs a request after its HTTP answer; a crash is logged, never an unhandled rejection. */
-  #spawn(r: RunRequest): void {
-    this.#run(r).catch((error: unknown) =>
-      this.#d.logger.error({ err: error, platform: 'mattermost' }, 'answering a Mattermost command failed'),
-    );
-  }
-
-  async #run(r: RunRequest): Promise<void> {
-    const { logger, audit } = this.#d;
-    let email: string;
-    try {
-      email = await this.#users.email(r.userId);
-    } catch (error) {
-      logger.warn({ err: error, userId: r.userId }, 'cannot resolve a Mattermost user to an e-mail');
-      const id = audit.start({ actor: `mattermost:${r.userId}`, platform: 'mattermost', text: r.text });
-      audit.finish(id, 'denied', 'e-mail unknown');
-      if (r.responseUrl)
-        await this.#api
-          .respond(r.responseUrl, { response_type: 'ephemeral', text: this.#texts.noEmail })
-          .catch(() => undefined);
-      return;
-    }
-    const surface = new MattermostSurface({
-      api: this.#api,
-      channelId: r.channelId,
-      userId: r.userId,
-      actor: email,
-      responseUrl: r.responseUrl,
-      privateTarget: this.#hooks.target(r.userId, r.responseUrl),
-      triggerId: r.triggerId,
-      actionsUrl: r.actionsUrl,
-      botToken: this.#botToken,
-      prompts: this.#d.prompts,
-      promptTimeoutMs: this.#d.chat.promptTimeout,
-      dialogTimeoutMs: this.#d.mattermost.dialogTimeout,
-      publicUrl: this.#d.publicUrl,
-      texts: this.#texts,
-      trackPrompt: (token, entry) => {
-        this.#openPrompts.set(token, entry);
-        return () => this.#openPrompts.delete(token);
-      },
-      enqueue: this.#d.enqueue,
-    });
-    await runChatRequest(
-      platformSessionDeps({
-        platform: 'mattermost',
-        pipeline: this.#pipeline as Pipeline,
-        confirmations: this.#d.confirmations,
-        metrics: this.#d.metrics,
-        confirmTimeoutMs: this.#d.chat.confirmTimeout,
-        now: this.#d.now,
-        texts: this.#texts,
-        logger,
-        // The ack already said "on it": this only tells a long silence apart from a hang.
-        slowAfterMs: 30_000,
-      }),
-      {
-        platform: 'mattermost',
-        actor: { kind: 'user', email, platformUserId: r.userId },
-        userId: r.userId,
-        channelId: r.channelId,
-        text: r.text,
-        confirmed: r.confirmed,
-        receivedAt: r.receivedAt,
-        // Stored with a confirmation: the click carries no response_url of its own.
-        replyTo: r.responseUrl ? { responseUrl: r.responseUrl } : undefined,
-      },
-      surface,
-    );
+  /** How one request is answered: its response_url, the REST API as the bot, a dialog for secrets. */
+  #answering(r: Reply): Answering {
+    return {
+      surface: (email) =>
+        new MattermostSurface({
+          api: this.#api,
+          channelId: r.channelId,
+          userId: r.userId,
+          actor: email,
+          responseUrl: r.responseUrl,
+          privateTarget: this.#hooks.target(r.userId, r.responseUrl),
+          triggerId: r.triggerId,
+          actionsUrl: r.actionsUrl,
+          botToken: this.#botToken,
+          prompts: this.#d.prompts,
+          promptTimeoutMs: this.#d.chat.promptTimeout,
+          dialogTimeoutMs: this.#d.mattermost.dialogTimeout,
+          publicUrl: this.#d.publicUrl,
+          texts: this.#texts,
+          trackPrompt: (token, entry) => {
+            this.#openPrompts.set(token, entry);
+            return () => this.#openPrompts.delete(token);
+          },
+          enqueue: this.#d.enqueue,
+        }),
+      // No response_url (a confirmation clicked after a restart): a direct message.
+      answerPrivately: async (text) =>
+        r.responseUrl
+          ? this.#api.respond(r.responseUrl, { response_type: 'ephemeral', text })
+          : this.#d.enqueue(`@${r.userId}`, { body: text }),
+    };
   }
 
   async #body(req: IncomingMessage, res: ServerResponse): Promise<string | undefined> {
@@ -282,17 +297,12 @@ export class MattermostPlatform implements ChatPlatform {
 
   /** Refused before reaching any command: counted, logged and audited. */
   #refuse(req: IncomingMessage, res: ServerResponse, status: number, reason: string): void {
-    recordRejection(this.#d, 'mattermost', req, status, reason);
+    this.#rejected.record('mattermost', req, status, reason);
     sendJson(res, status, { error: reason });
   }
 
   #actionsUrl(req: IncomingMessage): string {
     return actionsUrl(req, { publicUrl: this.#d.publicUrl, listen: this.#d.listen, listenUrl: this.#d.listenUrl });
-  }
-
-  #mention(userId: string, fallback: string): string {
-    const name = this.#usernames.get(userId);
-    return name ? `@${name}` : fallback;
   }
 
   #me(): Promise<string> {

@@ -1,13 +1,10 @@
 import type { Locale } from '../../core/i18n.js';
+import { type ConfirmationTexts, confirmationTexts } from '../confirmation-texts.js';
 
-/** What the Mattermost adapter itself says (commands bring their own texts). */
-export interface MattermostTexts {
-  confirm: string;
-  cancel: string;
+/** What the Mattermost adapter itself says (commands bring their own texts; confirmations are shared). */
+export interface MattermostTexts extends ConfirmationTexts {
   working: string;
   noEmail: string;
-  expired: string;
-  alreadyDecided: string;
   /** Dialog title and field label: at most 24 bytes each (model.Dialog.IsValid). */
   dialogTitle: string;
   passphraseLabel: string;
@@ -18,25 +15,21 @@ export interface MattermostTexts {
   promptDead: string;
   passphraseMissing: string;
   received(command: string): string;
-  confirmQuestion(text: string, minutes: number): string;
-  confirmedBy(user: string, text: string): string;
-  cancelledBy(user: string, text: string): string;
-  notYours(owner: string): string;
   dialogIntro(purpose: string, minutes: number): string;
   /** The dialog got no answer: it may never have opened. `link` is the one-time page, when there is one. */
   dialogUnanswered(link: { url: string; minutes: number } | undefined): string;
 }
 
 export function mattermostTexts(locale: Locale): MattermostTexts {
+  return { ...confirmationTexts(locale), ...ownTexts(locale) };
+}
+
+function ownTexts(locale: Locale): Omit<MattermostTexts, keyof ConfirmationTexts> {
   return locale === 'fr'
     ? {
-        confirm: 'Confirmer',
-        cancel: 'Annuler',
         working: 'Toujours en cours…',
         noEmail:
           'Impossible de connaître votre adresse e-mail : Mattermost doit la montrer au bot (réglage PrivacySettings.ShowEmailAddress).',
-        expired: 'Cette confirmation a expiré : relancez la commande.',
-        alreadyDecided: 'Cette commande a déjà été confirmée ou annulée.',
         dialogTitle: 'Phrase de passe',
         passphraseLabel: 'Phrase de passe',
         submit: 'Envoyer',
@@ -47,10 +40,6 @@ export function mattermostTexts(locale: Locale): MattermostTexts {
         promptDead: 'Cette saisie a expiré ou a déjà servi : relancez la commande.',
         passphraseMissing: 'Tapez la phrase de passe.',
         received: (command) => `C’est noté : \`${command}\``,
-        confirmQuestion: (text, minutes) => `Lancer « ${text} » ? (confirmation valable ${minutes} min)`,
-        confirmedBy: (user, text) => `${user} a confirmé « ${text} » : c’est parti.`,
-        cancelledBy: (user, text) => `${user} a annulé « ${text} ».`,
-        notYours: (owner) => `Seul·e ${owner} peut confirmer ou annuler cette commande.`,
         dialogIntro: (purpose, minutes) =>
           `${purpose}. Elle n’est envoyée qu’au bot, jamais publiée. Valable ${minutes} min.`,
         dialogUnanswered: (link) =>
@@ -60,13 +49,9 @@ export function mattermostTexts(locale: Locale): MattermostTexts {
             : 'Relancez la commande.'),
       }
     : {
-        confirm: 'Confirm',
-        cancel: 'Cancel',
         working: 'Still working on it…',
         noEmail:
           'Could not find your e-mail address: Mattermost must show it to the bot (setting PrivacySettings.ShowEmailAddress).',
-        expired: 'This confirmation has expired: run the command again.',
-        alreadyDecided: 'This command was already confirmed or cancelled.',
         dialogTitle: 'Passphrase',
         passphraseLabel: 'Passphrase',
         submit: 'Send',
@@ -77,10 +62,6 @@ export function mattermostTexts(locale: Locale): MattermostTexts {
         promptDead: 'This passphrase prompt has expired or was already used: run the command again.',
         passphraseMissing: 'Type the passphrase.',
         received: (command) => `On it: \`${command}\``,
-        confirmQuestion: (text, minutes) => `Run "${text}"? (this confirmation is valid ${minutes} min)`,
-        confirmedBy: (user, text) => `${user} confirmed "${text}": running it.`,
-        cancelledBy: (user, text) => `${user} cancelled "${text}".`,
-        notYours: (owner) => `Only ${owner} can confirm or cancel this command.`,
         dialogIntro: (purpose, minutes) =>
           `${purpose}. It goes to the bot only and is never posted. Valid ${minutes} min.`,
         dialogUnanswered: (link) =>

@@ -8,11 +8,11 @@ import type { Pipeline } from '../../core/pipeline.js';
 import type { Metrics } from '../../http/metrics.js';
 import type { ConfirmationStore } from '../../store/confirmation-store.js';
 import { AckFirst } from '../ack-first.js';
-import { platformSessionDeps, runChatRequest } from '../chat-session.js';
+import { type Answering, ChatSession } from '../chat-session.js';
 import { DeliveryError } from '../delivery/delivery-error.js';
 import type { ChatMessage } from '../message.js';
 import type { ChatPlatform, PlatformState } from '../platform.js';
-import { recordRejection } from '../rejected-request.js';
+import { RejectedRequests } from '../rejected-request.js';
 import type { SecretPrompts } from '../secret-prompts.js';
 import { UserCache } from '../user-cache.js';
 import { toSlackMessages } from './blocks.js';
@@ -55,13 +55,14 @@ export class SlackPlatform implements ChatPlatform {
   readonly #users: UserCache;
   readonly #channels: SlackChannels;
   readonly #texts;
-  #pipeline: Pipeline | undefined;
+  readonly #rejected: RejectedRequests;
   readonly #ackFirst = new AckFirst();
   #state: PlatformState = 'connecting';
 
   constructor(deps: SlackPlatformDeps) {
     this.#d = deps;
     this.#texts = slackTexts(deps.locale);
+    this.#rejected = new RejectedRequests(deps);
     const { slack } = deps;
     const logger = boltLogger(deps.logger.child({ platform: 'slack' }));
     const clientOptions = {
@@ -91,11 +92,14 @@ export class SlackPlatform implements ChatPlatform {
     }
     const client = this.#app.client;
     this.#users = new UserCache(async (userId) => {
-      const info = await client.users.info({ user: userId });
+      const info = await client.users.info({ user: userId }).catch((error: unknown) => {
+        this.#apiCall('users.info', false);
+        throw error;
+      });
       this.#apiCall('users.info', true);
       const email = info.user?.profile?.email;
       if (!email) throw new Error('no e-mail in users.info');
-      return email;
+      return { email };
     }, deps.chat.userCacheTtl);
     this.#channels = new SlackChannels(client, deps.channels);
   }
@@ -113,14 +117,28 @@ export class SlackPlatform implements ChatPlatform {
       if (res.statusCode === 401 || res.statusCode === 400 || res.statusCode === 413) {
         const reason =
           res.statusCode === 401 ? 'bad_signature_or_stale' : res.statusCode === 413 ? 'too_large' : 'malformed';
-        recordRejection(this.#d, 'slack', req, res.statusCode, reason);
+        this.#rejected.record('slack', req, res.statusCode, reason);
       }
     });
     this.#receiver.requestListener(req, res);
   }
 
   async start(pipeline: Pipeline): Promise<void> {
-    this.#pipeline = pipeline;
+    const d = this.#d;
+    const session = new ChatSession({
+      platform: 'slack',
+      pipeline,
+      confirmations: d.confirmations,
+      audit: d.audit,
+      metrics: d.metrics,
+      logger: d.logger,
+      now: d.now,
+      confirmTimeoutMs: d.chat.confirmTimeout,
+      texts: this.#texts,
+      email: async (userId) => (await this.#users.get(userId)).email,
+      // Slack writes any user id as a mention itself: nothing taken from a request is shown.
+      mention: (userId) => `<@${userId}>`,
+    });
     this.#app.command(this.#d.chat.commandPrefix, async ({ command, ack, respond }) => {
       const receivedAt = Date.now();
       await ack();
@@ -130,19 +148,29 @@ export class SlackPlatform implements ChatPlatform {
         userId: command.user_id,
         channelId: command.channel_id,
         text: command.text,
-        respond,
         receivedAt,
+        ...this.#answering(respond, command.user_id, command.channel_id),
       };
-      this.#ackFirst.schedule(() => void this.#run(request));
+      this.#ackFirst.schedule(() => void session.command(request));
     });
-    this.#app.action('detour_confirm', async ({ ack, body, respond }) => {
-      await ack();
-      void this.#decide(body, respond, 'confirmed');
-    });
-    this.#app.action('detour_cancel', async ({ ack, body, respond }) => {
-      await ack();
-      void this.#decide(body, respond, 'cancelled');
-    });
+    for (const [actionId, decision] of [
+      ['detour_confirm', 'confirmed'],
+      ['detour_cancel', 'cancelled'],
+    ] as const) {
+      this.#app.action(actionId, async ({ ack, body, respond }) => {
+        await ack();
+        const b = body as { user?: { id?: string }; actions?: { value?: string }[] };
+        const userId = b.user?.id ?? '';
+        void session.decide({
+          userId,
+          confirmationId: b.actions?.[0]?.value ?? '',
+          decision,
+          refuse: (text) => respond({ response_type: 'ephemeral', replace_original: false, text }).then(() => {}),
+          decided: (text) => respond({ replace_original: true, text }).then(() => {}),
+          rerun: (c) => this.#answering(respond, userId, c.channelId),
+        });
+      });
+    }
     this.#app.error(async (error) => {
       this.#d.logger.error({ err: error, platform: 'slack' }, 'Slack listener failed');
     });
@@ -151,6 +179,7 @@ export class SlackPlatform implements ChatPlatform {
   }
 
   async stop(): Promise<void> {
+    this.#rejected.close();
     if (this.#d.slack.mode === 'socket') await this.#app.stop();
     this.#state = 'down';
   }
@@ -182,92 +211,25 @@ export class SlackPlatform implements ChatPlatform {
     }
   }
 
-  async #run(r: {
-    userId: string;
-    channelId: string;
-    text: string;
-    respond: RespondFn;
-    receivedAt: number;
-    confirmed?: boolean;
-  }) {
-    const { logger } = this.#d;
-    let email: string;
-    try {
-      email = await this.#users.email(r.userId);
-    } catch (error) {
-      this.#apiCall('users.info', false);
-      logger.warn({ err: error, userId: r.userId }, 'cannot resolve a Slack user to an e-mail');
-      const id = this.#d.audit.start({ actor: `slack:${r.userId}`, platform: 'slack', text: r.text });
-      this.#d.audit.finish(id, 'denied', 'e-mail unknown');
-      await r.respond({ response_type: 'ephemeral', text: this.#texts.noEmail }).catch(() => undefined);
-      return;
-    }
-    const surface = new SlackSurface({
-      client: this.#app.client,
-      respond: r.respond,
-      channelId: r.channelId,
-      userId: r.userId,
-      actor: email,
-      prompts: this.#d.prompts,
-      publicUrl: this.#d.publicUrl,
-      promptTimeoutMs: this.#d.chat.promptTimeout,
-      texts: this.#texts,
-      onApiCall: (method, ok) => this.#apiCall(method, ok),
-      enqueue: this.#d.enqueue,
-    });
-    await runChatRequest(
-      platformSessionDeps({
-        platform: 'slack',
-        pipeline: this.#pipeline as Pipeline,
-        confirmations: this.#d.confirmations,
-        metrics: this.#d.metrics,
-        confirmTimeoutMs: this.#d.chat.confirmTimeout,
-        now: this.#d.now,
-        texts: this.#texts,
-        logger,
-      }),
-      {
-        platform: 'slack',
-        actor: { kind: 'user', email, platformUserId: r.userId },
-        userId: r.userId,
-        channelId: r.channelId,
-        text: r.text,
-        confirmed: r.confirmed,
-        receivedAt: r.receivedAt,
-      },
-      surface,
-    );
-  }
-
-  async #decide(body: unknown, respond: RespondFn, decision: 'confirmed' | 'cancelled') {
-    const b = body as { user?: { id?: string }; actions?: { value?: string }[]; channel?: { id?: string } };
-    const userId = b.user?.id ?? '';
-    const id = b.actions?.[0]?.value ?? '';
-    const result = this.#d.confirmations.decide(id, userId, decision, this.#d.now());
-    if (!result.ok) {
-      const owner = result.confirmation ? `<@${result.confirmation.userId}>` : '';
-      const text =
-        result.reason === 'other_user'
-          ? this.#texts.notYours(owner)
-          : result.reason === 'expired'
-            ? this.#texts.expired
-            : this.#texts.alreadyDecided;
-      const auditId = this.#d.audit.start({
-        actor: `slack:${userId}`,
-        platform: 'slack',
-        text: result.confirmation?.text ?? '(confirmation)',
-      });
-      this.#d.audit.finish(auditId, 'denied', `confirmation refused: ${result.reason}`);
-      await respond({ response_type: 'ephemeral', replace_original: false, text }).catch(() => undefined);
-      return;
-    }
-    const c = result.confirmation;
-    if (decision === 'cancelled') {
-      await respond({ replace_original: true, text: this.#texts.cancelledBy(userId, c.text) }).catch(() => undefined);
-      return;
-    }
-    await respond({ replace_original: true, text: this.#texts.confirmedBy(userId, c.text) }).catch(() => undefined);
-    await this.#run({ userId, channelId: c.channelId, text: c.text, respond, receivedAt: Date.now(), confirmed: true });
+  /** How one request is answered: its response_url, the Web API in its channel. */
+  #answering(respond: RespondFn, userId: string, channelId: string): Answering {
+    return {
+      surface: (email) =>
+        new SlackSurface({
+          client: this.#app.client,
+          respond,
+          channelId,
+          userId,
+          actor: email,
+          prompts: this.#d.prompts,
+          publicUrl: this.#d.publicUrl,
+          promptTimeoutMs: this.#d.chat.promptTimeout,
+          texts: this.#texts,
+          onApiCall: (method, ok) => this.#apiCall(method, ok),
+          enqueue: this.#d.enqueue,
+        }),
+      answerPrivately: (text) => respond({ response_type: 'ephemeral', text }).then(() => {}),
+    };
   }
 
   #apiCall(method: string, ok: boolean): void {
