@@ -14,6 +14,8 @@ export interface OpenOptions {
 
 // The file holds the audit (who ran what) and pending confirmations: for the bot's user only.
 const PRIVATE = 0o600;
+// How long a writer waits for another one (another process) before SQLITE_BUSY.
+const BUSY_WAIT_MS = 5_000;
 
 /**
  * Opens the one SQLite file: WAL so readers (a one-shot `detour run`) never
@@ -28,14 +30,34 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   const db = new Database(path);
   // First: switching to WAL and migrating take locks that another process starting at the same
   // moment may hold for a few milliseconds.
-  db.pragma('busy_timeout = 5000');
-  db.pragma('journal_mode = WAL');
+  db.pragma(`busy_timeout = ${BUSY_WAIT_MS}`);
+  enableWal(db);
   // In WAL mode NORMAL never corrupts the file; it only skips an fsync per commit, which would
   // otherwise stall the event loop on every audit row.
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   migrate(db, options.migrations ?? allMigrations);
   return db;
+}
+
+/**
+ * Turning a new file to WAL needs it alone for a moment, and SQLite answers
+ * SQLITE_BUSY at once there instead of calling the busy handler: seen when two
+ * processes open a new database together. Retried for as long as the busy
+ * timeout would have waited (start-up only, so a blocking sleep is fine).
+ */
+function enableWal(db: Db): void {
+  const deadline = Date.now() + BUSY_WAIT_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
+      Atomics.wait(pause, 0, 0, 10);
+    }
+  }
 }
 
 /**

@@ -1,8 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newId } from '../emulators/mattermost/ids.js';
 import type { PostRecord } from '../emulators/mattermost/index.js';
+import { readDatabaseFiles } from '../support/database-files.js';
 import { waitFor } from '../support/wait.js';
 import { type Harness, startHarness } from './mattermost-harness.js';
 
@@ -121,9 +120,9 @@ describe('the response_url of a confirmation', () => {
     const hook = new URL(sent.responseUrl).pathname;
     const post = await confirmationPost('jobs cancel 42');
     h.db.pragma('wal_checkpoint(PASSIVE)');
-    const files = (await readdir(h.dir)).filter((f) => f.startsWith('detour.db'));
-    expect(files).toContain('detour.db-wal');
-    for (const file of files) expect((await readFile(join(h.dir, file))).includes(hook)).toBe(false);
+    const files = await readDatabaseFiles(h.dir);
+    expect(files.map((f) => f.name)).toContain('detour.db-wal');
+    for (const file of files) expect(file.content.includes(hook), file.name).toBe(false);
     expect(JSON.stringify(h.db.prepare('SELECT * FROM confirmations').all())).not.toContain(hook);
     await h.world.emulator.clickButton({ post, actionId: 'detourconfirm', user: 'alice' });
     const reply = await waitFor('the private result', () =>

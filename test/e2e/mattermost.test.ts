@@ -1,9 +1,10 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorld, type World } from '../emulators/mattermost/fixture.js';
 import type { PostRecord } from '../emulators/mattermost/index.js';
+import { readDatabaseFiles } from '../support/database-files.js';
 import { CLI, startDetour } from '../support/detour.js';
 import { createLuksImage, findCryptsetup } from '../support/luks.js';
 import { createTestRepos, type TestRepos } from '../support/repos.js';
@@ -113,9 +114,7 @@ describe('Mattermost through the emulator (built binary)', () => {
     const post = await confirmation('jobs cancel 42');
     // The response_url lets its holder post as alice: it stays in the bot's memory, out of every SQLite file.
     const hook = new URL(sent.responseUrl).pathname;
-    for (const file of await readdir(repos.dir)) {
-      if (file.startsWith('detour.db')) expect((await readFile(join(repos.dir, file))).includes(hook)).toBe(false);
-    }
+    for (const file of await readDatabaseFiles(repos.dir)) expect(file.content.includes(hook), file.name).toBe(false);
     expect(post.user_id).toBe(world.ids.bot);
     expect(buttonIds(post)).toEqual(['detourconfirm', 'detourcancel']);
     const attempts = world.emulator.calls.filter(
@@ -133,7 +132,7 @@ describe('Mattermost through the emulator (built binary)', () => {
     expect(reply.channel_id).toBe(world.ids.infra);
     const entries = await audit();
     expect(entries.find((e) => e.detail === 'confirmation refused: other_user')).toBeDefined();
-    expect(entries.find((e) => e.text === 'jobs cancel 42' && e.status === 'failed')?.actor).toBe(
+    expect(entries.find((e) => e.text === 'jobs cancel 42' && e.status === 'usage')?.actor).toBe(
       'alice@epicerieledetour.org',
     );
     expect(world.emulator.warnings).toEqual([]);
@@ -168,9 +167,7 @@ describe('Mattermost through the emulator (built binary)', () => {
     }
     expect(bot.lines.some((l) => l.includes(`"msg":"command finished"`))).toBe(true);
     expect(bot.lines.join('\n')).not.toContain(PASS);
-    for (const file of await readdir(repos.dir)) {
-      if (file.startsWith('detour.db')) expect((await readFile(join(repos.dir, file))).includes(PASS)).toBe(false);
-    }
+    for (const file of await readDatabaseFiles(repos.dir)) expect(file.content.includes(PASS), file.name).toBe(false);
     expect(JSON.stringify(await audit())).not.toContain(PASS);
   });
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readDatabaseFiles } from '../support/database-files.js';
 import { CLI } from '../support/detour.js';
 import { createLuksImage, findCryptsetup } from '../support/luks.js';
 
@@ -79,9 +80,7 @@ describe.skipIf(!cryptsetup)('the unlock passphrase never leaks (built binary, r
       expect(r.stderr).not.toContain(CANARY);
     }
     expect(runs.every((r) => r.stderr.includes('"msg":"command started"'))).toBe(true); // logs were on
-    for (const file of await readdir(dir)) {
-      if (file.startsWith('detour.db')) expect((await readFile(join(dir, file))).includes(CANARY)).toBe(false);
-    }
+    for (const file of await readDatabaseFiles(dir)) expect(file.content.includes(CANARY), file.name).toBe(false);
     const audit = await execa(process.execPath, [CLI, 'audit', '--json', '--config', join(dir, 'detour.yaml')], {
       cwd: dir,
     });
