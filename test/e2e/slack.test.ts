@@ -307,4 +307,33 @@ describe('Slack confirmations across a restart', () => {
       `<@${ALICE}> confirmed "jobs cancel 7": running it.`,
     );
   });
+
+  it('says privately, not over the confirmed message, when the clicker’s e-mail cannot be read', async () => {
+    await command(ALICE, 'jobs cancel 8');
+    const ask = await waitFor('the confirmation', () =>
+      slack.messages.find((m) => m.text.includes('Run "jobs cancel 8"?')),
+    );
+    // A new process has no e-mail cached: the confirmed command looks alice up again, and Slack refuses.
+    bot.child.kill('SIGTERM');
+    expect(await new Promise((r) => bot.child.once('exit', r))).toBe(0);
+    bot = startDetour(['serve', '--config', config], {
+      cwd: repos.dir,
+      env: { ...repos.env, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET },
+    });
+    await bot.waitForLine((l) => l.includes('detour-bot serving'));
+    slack.failNext('users.info', { error: 'user_not_found' });
+    const click = await slack.clickButton({
+      user: ALICE,
+      channel: INFRA,
+      ts: ask.ts,
+      actionId: 'detour_confirm',
+      url: `${botUrl}/slack/events`,
+    });
+    await waitFor('the e-mail refusal', () =>
+      responseTo(click.response_url).find((p) => postedText(p.body).includes('Could not find your e-mail')),
+    );
+    expect(slack.messages.find((m) => m.ts === ask.ts)?.text).toBe(
+      `<@${ALICE}> confirmed "jobs cancel 8": running it.`,
+    );
+  });
 });

@@ -228,7 +228,8 @@ export class SlackPlatform implements ChatPlatform {
           onApiCall: (method, ok) => this.#apiCall(method, ok),
           enqueue: this.#d.enqueue,
         }),
-      answerPrivately: (text) => respond({ response_type: 'ephemeral', text }).then(() => {}),
+      // After a click, response_url replaces the clicked message unless told not to.
+      answerPrivately: (text) => respond({ response_type: 'ephemeral', replace_original: false, text }).then(() => {}),
     };
   }
 
