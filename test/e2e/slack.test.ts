@@ -271,11 +271,8 @@ describe('Slack (HTTP mode) through the emulator', () => {
 });
 
 describe('Slack confirmations across a restart', () => {
-  it('survive the restart and run once, even when clicked twice at once', async () => {
-    await command(ALICE, 'jobs cancel 7');
-    const ask = await waitFor('the confirmation', () =>
-      slack.messages.find((m) => m.text.includes('Run "jobs cancel 7"?')),
-    );
+  /** Stops the bot (it must exit 0 on SIGTERM) and starts a new process on the same database. */
+  async function restartBot(): Promise<void> {
     bot.child.kill('SIGTERM');
     expect(await new Promise((r) => bot.child.once('exit', r))).toBe(0);
     bot = startDetour(['serve', '--config', config], {
@@ -283,6 +280,14 @@ describe('Slack confirmations across a restart', () => {
       env: { ...repos.env, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET },
     });
     await bot.waitForLine((l) => l.includes('detour-bot serving'));
+  }
+
+  it('survive the restart and run once, even when clicked twice at once', async () => {
+    await command(ALICE, 'jobs cancel 7');
+    const ask = await waitFor('the confirmation', () =>
+      slack.messages.find((m) => m.text.includes('Run "jobs cancel 7"?')),
+    );
+    await restartBot();
     // The new process finds the confirmation in SQLite; of two simultaneous clicks, one wins.
     const click = () =>
       slack.clickButton({
@@ -314,13 +319,7 @@ describe('Slack confirmations across a restart', () => {
       slack.messages.find((m) => m.text.includes('Run "jobs cancel 8"?')),
     );
     // A new process has no e-mail cached: the confirmed command looks alice up again, and Slack refuses.
-    bot.child.kill('SIGTERM');
-    expect(await new Promise((r) => bot.child.once('exit', r))).toBe(0);
-    bot = startDetour(['serve', '--config', config], {
-      cwd: repos.dir,
-      env: { ...repos.env, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET },
-    });
-    await bot.waitForLine((l) => l.includes('detour-bot serving'));
+    await restartBot();
     slack.failNext('users.info', { error: 'user_not_found' });
     const click = await slack.clickButton({
       user: ALICE,
