@@ -14,7 +14,8 @@ const USAGE = `usage:
                                                   run one chat command and print the reply
   detour config check [--config F]                validate the configuration
   detour audit [--since ISO] [--limit N] [--json] list audit entries
-  detour job run <name>                           (not available yet)
+  detour job run <name> [--config F]              run one scheduled job now (probes, backup-check,
+                                                  certs, morning-digest, monthly-report)
   detour report monthly [--month YYYY-MM]         (not available yet)
 exit codes: 0 ok, 1 command failed, 2 bad usage or config, 3 denied`;
 
@@ -43,8 +44,9 @@ async function main(argv: string[]): Promise<number> {
     case 'audit':
       return (await import('./cli/audit.js')).listAudit(values);
     case 'job':
+      return (await import('./cli/job.js')).jobCommand(rest, values);
     case 'report':
-      process.stderr.write(`detour ${command}: not available yet; the scheduler and reports are still being built.\n`);
+      process.stderr.write(`detour ${command}: not available yet; the reports are still being built.\n`);
       return 2;
   }
   process.stderr.write(`detour: unknown command "${positionals.join(' ')}"\n${USAGE}\n`);

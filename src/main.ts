@@ -10,6 +10,7 @@ import { HostRegistry } from './hosts/host-registry.js';
 import { lazyPort } from './lazy-port.js';
 import { projectRoot } from './paths.js';
 import type { ProcessRunner } from './runners/process.js';
+import type { JobHooks } from './scheduler/jobs.js';
 import { AuditStore } from './store/audit-store.js';
 import { type Db, openDatabase } from './store/database.js';
 import { ObservationStore } from './store/observation-store.js';
@@ -20,6 +21,9 @@ export interface App {
   audit: AuditStore;
   backups: BackupStatusService;
   hosts: HostRegistry;
+  probes: ProbeService;
+  /** What the scheduled jobs call after their own work (alerts, the digest builder). */
+  jobHooks: JobHooks;
   pipeline: Pipeline;
   logger: Logger;
   close(): Promise<void>;
@@ -89,12 +93,17 @@ export function buildApp(options: AppOptions): App {
     timeZone: config.timezone,
     logger,
   });
+  // Alerts (afterProbes, afterBackupCheck, afterCertificates) and the digest builder plug in here;
+  // until then each job does its own part and `morning-digest` says "not available yet".
+  const jobHooks: JobHooks = {};
   return {
     config,
     db,
     audit,
     backups,
     hosts,
+    probes,
+    jobHooks,
     pipeline,
     logger,
     async close() {

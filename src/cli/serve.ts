@@ -1,5 +1,6 @@
 import { buildPlatforms } from '../chat/build-platforms.js';
 import { DeliveryQueue } from '../chat/delivery/delivery-queue.js';
+import type { ChatMessage } from '../chat/message.js';
 import { type ChatPlatform, stopPlatforms } from '../chat/platform.js';
 import { SecretPrompts } from '../chat/secret-prompts.js';
 import { healthRoute } from '../http/health.js';
@@ -8,7 +9,9 @@ import { secretPageRoutes } from '../http/secret-page.js';
 import { startHttpServer } from '../http/server.js';
 import { createLogger } from '../log.js';
 import { buildApp, lazyExecaRunner } from '../main.js';
+import { Scheduler } from '../scheduler/scheduler.js';
 import { ConfirmationStore } from '../store/confirmation-store.js';
+import { JobRunStore } from '../store/job-run-store.js';
 import { OutboxStore } from '../store/outbox-store.js';
 import { startPruning } from '../store/retention.js';
 import { loadCliConfig } from './load.js';
@@ -16,6 +19,8 @@ import type { CliValues } from './values.js';
 
 const STOP_TIMEOUT_MS = 5_000;
 const EXIT_GRACE_MS = 1_000;
+// The console shows channel messages in its terminal, but it is no channel anyone reads.
+const CHANNEL_PLATFORMS: ReadonlySet<string> = new Set(['slack', 'mattermost']);
 
 /** `detour serve`: chat platforms, the HTTP server, the console when stdin is a terminal; stops cleanly on a signal. */
 export async function serve(values: CliValues): Promise<number> {
@@ -58,10 +63,32 @@ export async function serve(values: CliValues): Promise<number> {
       : undefined,
   });
   const platforms: ChatPlatform[] = [...built.platforms];
+  /** Scheduled messages (the digest): to a logical channel, on every platform that posts to channels. */
+  const post = (channel: string, message: ChatMessage): void => {
+    if (!Object.hasOwn(config.channels, channel)) {
+      throw new Error(`channel "${channel}" is not configured (add channels.${channel} to the config)`);
+    }
+    const targets = platforms.filter((p) => CHANNEL_PLATFORMS.has(p.name));
+    if (targets.length === 0)
+      throw new Error('no chat platform posts to channels (configure chat.slack or chat.mattermost)');
+    for (const platform of targets) delivery.post(channel, message, platform.name);
+  };
+  const scheduler = new Scheduler({
+    schedule: config.schedule,
+    timezone: config.timezone,
+    context: { probes: app.probes, backups: app.backups, hooks: app.jobHooks, post },
+    audit: app.audit,
+    runs: new JobRunStore(app.db, now),
+    logger: logger.child({ component: 'scheduler' }),
+  });
   const http = await startHttpServer(
     config.http.listen,
     {
-      'GET /healthz': healthRoute(app.db, () => platforms),
+      'GET /healthz': healthRoute(
+        app.db,
+        () => platforms,
+        () => scheduler.status(),
+      ),
       'GET /metrics': metrics.route(),
       ...secretPageRoutes(prompts, config.locale),
       ...built.routes,
@@ -77,6 +104,8 @@ export async function serve(values: CliValues): Promise<number> {
     delivery.register(platform.name, (channel, message) => platform.deliver(channel, message));
   }
   delivery.setAsideUnregistered();
+  // After the platforms: a job's first message (a missed digest caught up) has where to go.
+  if (!stopAsked) scheduler.start();
 
   // Resolves once everything is closed, whatever asked to stop: a signal or the console's Ctrl-C.
   await new Promise<void>((resolve) => {
@@ -85,6 +114,8 @@ export async function serve(values: CliValues): Promise<number> {
       if (stopping) return;
       stopping = true;
       logger.info({ reason }, 'stopping');
+      // First: a running job is aborted while what it uses (platforms, database) is still there.
+      await scheduler.stop();
       delivery.stop();
       pruning.stop();
       prompts.close();

@@ -2,6 +2,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Secret } from '../core/secret.js';
+import { cronProblem, isTimeZone, OFF } from '../scheduler/cron.js';
+import { JOB_NAMES } from '../scheduler/jobs.js';
 import { DURATION_HINT, parseDuration } from './duration.js';
 
 /*
@@ -140,7 +142,10 @@ const RETENTION_DEFAULTS = { audit: 400, outbox: 30, confirmations: 7, samples: 
 
 export const configSchema = z.strictObject({
   locale: z.enum(['fr', 'en']).default('fr'),
-  timezone: z.string().default('Europe/Paris'),
+  timezone: z
+    .string()
+    .refine(isTimeZone, { message: 'unknown time zone (expected a name such as Europe/Paris)' })
+    .default('Europe/Paris'),
   database: z.string().default('./var/detour.db'),
   http: z
     .strictObject({
@@ -265,7 +270,24 @@ export const configSchema = z.strictObject({
       }),
     )
     .default([]),
-  schedule: z.record(z.string(), z.string()).default({}),
+  /** Per job: a cron in `timezone`, or `off`; jobs not named keep their default time. */
+  schedule: z
+    .record(z.string(), z.string())
+    .superRefine((schedule, ctx) => {
+      for (const [job, pattern] of Object.entries(schedule)) {
+        if (!JOB_NAMES.includes(job)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [job],
+            message: `unknown job "${job}" (jobs: ${JOB_NAMES.join(', ')})`,
+          });
+          continue;
+        }
+        const problem = pattern === OFF ? undefined : cronProblem(pattern);
+        if (problem) ctx.addIssue({ code: 'custom', path: [job], message: `invalid cron "${pattern}" (${problem})` });
+      }
+    })
+    .default({}),
   /** How long rows are kept; older ones are pruned at start-up and daily by `detour serve`. */
   retention: z
     .strictObject({

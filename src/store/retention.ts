@@ -10,7 +10,10 @@ export interface Retention {
   observations: number;
 }
 
-export type Pruned = Record<'audit' | 'outbox' | 'confirmations' | 'prompts' | 'samples' | 'observations', number>;
+export type Pruned = Record<
+  'audit' | 'outbox' | 'confirmations' | 'prompts' | 'samples' | 'observations' | 'jobRuns',
+  number
+>;
 
 interface Rule {
   table: string;
@@ -38,6 +41,8 @@ const RULES: Record<keyof Pruned, Rule> = {
       SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY repo ORDER BY observed_at DESC, id DESC) AS n
                       FROM backup_observations WHERE outcome = 'ok') WHERE n = 1)`,
   },
+  // Kept as long as the audit rows they point to; a job's latest time is far younger than that.
+  jobRuns: { table: 'job_runs', where: `started_at < ? AND status <> 'running'` },
 };
 
 const KEEP: Record<keyof Pruned, keyof Retention> = {
@@ -47,6 +52,7 @@ const KEEP: Record<keyof Pruned, keyof Retention> = {
   prompts: 'confirmations',
   samples: 'samples',
   observations: 'observations',
+  jobRuns: 'audit',
 };
 
 /**
@@ -61,7 +67,7 @@ export async function pruneDatabase(
   options: { batchSize?: number; stopped?: () => boolean } = {},
 ): Promise<Pruned> {
   const { batchSize = 500, stopped = () => false } = options;
-  const pruned = { audit: 0, outbox: 0, confirmations: 0, prompts: 0, samples: 0, observations: 0 };
+  const pruned = { audit: 0, outbox: 0, confirmations: 0, prompts: 0, samples: 0, observations: 0, jobRuns: 0 };
   for (const kind of Object.keys(RULES) as (keyof Pruned)[]) {
     if (stopped()) break;
     const { table, where } = RULES[kind];

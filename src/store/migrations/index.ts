@@ -116,4 +116,27 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'scheduler: job runs',
+    sql: `
+      -- One row per scheduled slot of a job (and per manual run): the UNIQUE key is what makes a
+      -- slot run once, whichever process inserts it first (two bots on one file, a restart).
+      CREATE TABLE job_runs (
+        id            INTEGER PRIMARY KEY,
+        job           TEXT    NOT NULL,         -- probes, backup-check, certs, morning-digest, monthly-report
+        scheduled_for TEXT,                     -- the slot, ISO 8601 UTC; NULL for a manual run
+        trigger       TEXT    NOT NULL,         -- schedule, catch-up, manual
+        status        TEXT    NOT NULL,         -- running, ok, failed, error, unavailable, skipped, interrupted
+        started_at    TEXT    NOT NULL,         -- ISO 8601 UTC
+        finished_at   TEXT,
+        detail        TEXT,                     -- short, secret-free explanation
+        audit_id      INTEGER,                  -- the audit row of the run (none when skipped)
+        owner         TEXT    NOT NULL,         -- process that claimed the slot (see process-owner.ts)
+        UNIQUE (job, scheduled_for)
+      );
+      CREATE INDEX job_runs_running ON job_runs (status) WHERE status = 'running';
+      CREATE INDEX job_runs_started_at ON job_runs (started_at);
+    `,
+  },
 ];
