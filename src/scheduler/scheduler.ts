@@ -146,7 +146,10 @@ export class Scheduler {
   #tick(entry: Entry): void {
     if (this.#state !== 'running' || entry.next === undefined) return;
     const now = this.#o.clock.now();
-    if (now < entry.next) return this.#arm(entry);
+    if (now < entry.next) {
+      this.#arm(entry);
+      return;
+    }
     // Several slots passed at once (the machine slept): the latest one runs, once.
     let slot = entry.next;
     let passed = 1;

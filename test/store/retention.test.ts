@@ -8,6 +8,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import { AuditStore } from '../../src/store/audit-store.js';
 import { ConfirmationStore } from '../../src/store/confirmation-store.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
+import { JobRunStore } from '../../src/store/job-run-store.js';
 import { ObservationStore } from '../../src/store/observation-store.js';
 import { OutboxStore } from '../../src/store/outbox-store.js';
 import { pruneDatabase, type Retention, startPruning } from '../../src/store/retention.js';
@@ -64,6 +65,9 @@ function fill(db: Db, ages: number[]): void {
       outcome: 'ok',
       durationMs: 10,
     });
+    const runs = new JobRunStore(db, () => at);
+    const run = runs.claim('probes', at, 'schedule');
+    if (run !== undefined) runs.finish(run, 'ok', 'done');
   }
 }
 
@@ -76,10 +80,19 @@ describe('retention', () => {
     // Rows still in use are never old: a running command, a message not delivered yet.
     new AuditStore(db, () => daysAgo(600)).start({ actor: 'a', platform: 'console', text: 'still running' });
     new OutboxStore(db).add('slack', 'infra', { body: 'waiting' }, daysAgo(60));
+    new JobRunStore(db, () => daysAgo(600)).claim('certs', daysAgo(600), 'schedule');
 
     const pruned = await pruneDatabase(db, RETENTION, NOW, { batchSize: 2 });
 
-    expect(pruned).toEqual({ audit: 2, outbox: 14, confirmations: 9, prompts: 9, samples: 5, observations: 5 });
+    expect(pruned).toEqual({
+      audit: 2,
+      outbox: 14,
+      confirmations: 9,
+      prompts: 9,
+      samples: 5,
+      observations: 5,
+      jobRuns: 2,
+    });
     const texts = db.prepare(`SELECT text FROM audit ORDER BY id`).all() as { text: string }[];
     expect(texts.map((r) => r.text)).toEqual(['1', '6', '8', '29', '31', '89', '91', '120', '399', 'still running']);
     expect(db.prepare(`SELECT message FROM outbox ORDER BY id`).all()).toEqual([
@@ -90,6 +103,8 @@ describe('retention', () => {
     expect(count(db, 'secret_prompts')).toBe(2);
     expect(count(db, 'probe_samples')).toBe(6);
     expect(count(db, 'backup_observations')).toBe(6);
+    // Job runs live as long as the audit; a running one stays.
+    expect(count(db, 'job_runs')).toBe(10);
     db.close();
   });
 
