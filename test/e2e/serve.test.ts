@@ -16,12 +16,19 @@ describe('detour serve (built binary)', () => {
     const bot = startDetour(['serve', '--config', join(dir, 'detour.yaml')], { cwd: dir });
     try {
       const line = await bot.waitForLine((l) => l.includes('detour-bot serving'));
+      await bot.waitForLine((l) => l.includes('scheduler started'));
       const url = JSON.parse(line).url as string;
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const health = await fetch(`${url}/healthz`);
       expect(health.status).toBe(200);
       expect(health.headers.get('content-type')).toBe('application/json');
-      expect(await health.json()).toEqual({ status: 'ok', database: 'ok', chat: {} });
+      expect(await health.json()).toMatchObject({
+        status: 'ok',
+        database: 'ok',
+        chat: {},
+        scheduler: 'running',
+        jobs: { probes: { cron: '*/5 * * * *' }, 'backup-check': { cron: '0 * * * *' } },
+      });
       expect((await fetch(`${url}/nope`)).status).toBe(404);
       bot.child.kill('SIGTERM');
       const code = await new Promise((r) => bot.child.once('exit', r));
