@@ -1,6 +1,6 @@
 import { buildPlatforms } from '../chat/build-platforms.js';
+import { channelPoster } from '../chat/delivery/channel-post.js';
 import { DeliveryQueue } from '../chat/delivery/delivery-queue.js';
-import type { ChatMessage } from '../chat/message.js';
 import { type ChatPlatform, stopPlatforms } from '../chat/platform.js';
 import { SecretPrompts } from '../chat/secret-prompts.js';
 import { healthRoute } from '../http/health.js';
@@ -19,8 +19,6 @@ import type { CliValues } from './values.js';
 
 const STOP_TIMEOUT_MS = 5_000;
 const EXIT_GRACE_MS = 1_000;
-// The console shows channel messages in its terminal, but it is no channel anyone reads.
-const CHANNEL_PLATFORMS: ReadonlySet<string> = new Set(['slack', 'mattermost']);
 
 /** `detour serve`: chat platforms, the HTTP server, the console when stdin is a terminal; stops cleanly on a signal. */
 export async function serve(values: CliValues): Promise<number> {
@@ -63,16 +61,12 @@ export async function serve(values: CliValues): Promise<number> {
       : undefined,
   });
   const platforms: ChatPlatform[] = [...built.platforms];
-  /** Scheduled messages (the digest): to a logical channel, on every platform that posts to channels. */
-  const post = (channel: string, message: ChatMessage): void => {
-    if (!Object.hasOwn(config.channels, channel)) {
-      throw new Error(`channel "${channel}" is not configured (add channels.${channel} to the config)`);
-    }
-    const targets = platforms.filter((p) => CHANNEL_PLATFORMS.has(p.name));
-    if (targets.length === 0)
-      throw new Error('no chat platform posts to channels (configure chat.slack or chat.mattermost)');
-    for (const platform of targets) delivery.post(channel, message, platform.name);
-  };
+  // Scheduled messages (the digest): to a logical channel, on every platform that posts to channels.
+  const post = channelPoster({
+    channels: config.channels,
+    platforms: () => platforms,
+    queue: (channel, message, platform) => delivery.post(channel, message, platform),
+  });
   const scheduler = new Scheduler({
     schedule: config.schedule,
     timezone: config.timezone,
