@@ -168,6 +168,30 @@ describe('scheduler: runs, audit, catch-up', () => {
     db.close();
   });
 
+  it('marks interrupted the run a killed process left running, and does not run that slot again', async () => {
+    const path = file('killed.db');
+    const clock = new FakeClock('2026-12-07T10:07:00Z');
+    const setup = schedulerOn(path, clock, []);
+    // What a bot killed during its 10:05 probes leaves behind: a running row of a process now gone.
+    setup.db
+      .prepare(
+        `INSERT INTO job_runs (job, scheduled_for, trigger, status, started_at, owner)
+         VALUES ('probes', '2026-12-07T10:05:00.000Z', 'schedule', 'running', '2026-12-07T10:05:00.000Z', '@999999.0123456789abcdef')`,
+      )
+      .run();
+    setup.db.close();
+    const job = recordingJob('probes', '*/5 * * * *', clock);
+    const { scheduler, db } = schedulerOn(path, clock, [job]);
+    scheduler.start();
+    await scheduler.idle();
+    await scheduler.stop();
+    expect(job.ranAt).toEqual([]);
+    expect(db.prepare('SELECT status, detail FROM job_runs').all()).toEqual([
+      { status: 'interrupted', detail: 'the process stopped before the job finished' },
+    ]);
+    db.close();
+  });
+
   it('a machine that slept over several slots runs the latest one once when it wakes', async () => {
     const clock = new FakeClock('2026-12-07T10:01:00Z');
     const job = recordingJob('probes', '*/5 * * * *', clock, { catchUp: () => false });
