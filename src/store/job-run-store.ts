@@ -4,42 +4,6 @@ import { ownerAlive, ownerId, sweepOwners } from './process-owner.js';
 export type JobTrigger = 'schedule' | 'catch-up' | 'manual';
 export type JobRunStatus = 'running' | 'ok' | 'failed' | 'error' | 'unavailable' | 'skipped' | 'interrupted';
 
-export interface JobRun {
-  id: number;
-  job: string;
-  scheduledFor: string | undefined;
-  trigger: JobTrigger;
-  status: JobRunStatus;
-  startedAt: string;
-  finishedAt: string | undefined;
-  detail: string | undefined;
-  auditId: number | undefined;
-}
-
-interface JobRunRow {
-  id: number;
-  job: string;
-  scheduled_for: string | null;
-  trigger: JobTrigger;
-  status: JobRunStatus;
-  started_at: string;
-  finished_at: string | null;
-  detail: string | null;
-  audit_id: number | null;
-}
-
-const toRun = (r: JobRunRow): JobRun => ({
-  id: r.id,
-  job: r.job,
-  scheduledFor: r.scheduled_for ?? undefined,
-  trigger: r.trigger,
-  status: r.status,
-  startedAt: r.started_at,
-  finishedAt: r.finished_at ?? undefined,
-  detail: r.detail ?? undefined,
-  auditId: r.audit_id ?? undefined,
-});
-
 /**
  * The `job_runs` table: which slot of which job ran, is running, or was skipped. A slot is
  * claimed by inserting its row; the UNIQUE (job, scheduled_for) key lets one insert win, even
@@ -96,23 +60,6 @@ export class JobRunStore {
       this.#db.prepare('SELECT 1 FROM job_runs WHERE job = ? AND scheduled_for = ?').get(job, slot.toISOString()) !==
       undefined
     );
-  }
-
-  /** The newest run of a job, whatever its trigger. */
-  latest(job: string): JobRun | undefined {
-    const row = this.#db.prepare('SELECT * FROM job_runs WHERE job = ? ORDER BY id DESC LIMIT 1').get(job) as
-      | JobRunRow
-      | undefined;
-    return row && toRun(row);
-  }
-
-  list(job?: string, limit = 50): JobRun[] {
-    const rows = (
-      job === undefined
-        ? this.#db.prepare('SELECT * FROM job_runs ORDER BY id DESC LIMIT ?').all(limit)
-        : this.#db.prepare('SELECT * FROM job_runs WHERE job = ? ORDER BY id DESC LIMIT ?').all(job, limit)
-    ) as JobRunRow[];
-    return rows.map(toRun);
   }
 
   /**

@@ -45,10 +45,6 @@ export class FakeClock implements Clock {
     await settle();
   }
 
-  async advanceBy(ms: number): Promise<void> {
-    await this.advanceTo(new Date(this.#now + ms));
-  }
-
   /** Jumps without firing timers on the way (a machine that slept). */
   jumpTo(target: Date | string): void {
     this.#now = new Date(target).getTime();
