@@ -8,9 +8,13 @@ export interface Retention {
   confirmations: number;
   samples: number;
   observations: number;
+  backupEvents: number;
 }
 
-export type Pruned = Record<'audit' | 'outbox' | 'confirmations' | 'prompts' | 'samples' | 'observations', number>;
+export type Pruned = Record<
+  'audit' | 'outbox' | 'confirmations' | 'prompts' | 'samples' | 'observations' | 'checkEvents' | 'backupSummaries',
+  number
+>;
 
 interface Rule {
   table: string;
@@ -38,6 +42,9 @@ const RULES: Record<keyof Pruned, Rule> = {
       SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY repo ORDER BY observed_at DESC, id DESC) AS n
                       FROM backup_observations WHERE outcome = 'ok') WHERE n = 1)`,
   },
+  // A check's state row (last start, success, failure) is never pruned: the overdue test reads it.
+  checkEvents: { table: 'backup_check_events', where: 'at < ?' },
+  backupSummaries: { table: 'backup_summaries', where: 'finished_at < ?' },
 };
 
 const KEEP: Record<keyof Pruned, keyof Retention> = {
@@ -47,6 +54,8 @@ const KEEP: Record<keyof Pruned, keyof Retention> = {
   prompts: 'confirmations',
   samples: 'samples',
   observations: 'observations',
+  checkEvents: 'backupEvents',
+  backupSummaries: 'backupEvents',
 };
 
 /**
@@ -61,7 +70,16 @@ export async function pruneDatabase(
   options: { batchSize?: number; stopped?: () => boolean } = {},
 ): Promise<Pruned> {
   const { batchSize = 500, stopped = () => false } = options;
-  const pruned = { audit: 0, outbox: 0, confirmations: 0, prompts: 0, samples: 0, observations: 0 };
+  const pruned: Pruned = {
+    audit: 0,
+    outbox: 0,
+    confirmations: 0,
+    prompts: 0,
+    samples: 0,
+    observations: 0,
+    checkEvents: 0,
+    backupSummaries: 0,
+  };
   for (const kind of Object.keys(RULES) as (keyof Pruned)[]) {
     if (stopped()) break;
     const { table, where } = RULES[kind];
