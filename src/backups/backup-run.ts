@@ -94,7 +94,11 @@ export async function runBackupJob(
       r.outcome === 'ok'
         ? undefined
         : scrub(
-            [r.outcome.replaceAll('_', ' '), r.errorMessage, ...r.failedTasks.map((t) => `${t.host}: ${t.task}: ${t.msg}`)]
+            [
+              r.outcome.replaceAll('_', ' '),
+              r.errorMessage,
+              ...r.failedTasks.map((t) => `${t.host}: ${t.task}: ${t.msg}`),
+            ]
               .filter(Boolean)
               .join('; '),
             [passphrase],

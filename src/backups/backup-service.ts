@@ -6,8 +6,8 @@ import type { BackupObservation, BackupService, BackupStatusReport, RepositorySt
 import type { Requester } from '../core/ports/operations.js';
 import { Secret, scrub } from '../core/secret.js';
 import type { JobRegistry } from '../runners/ansible/job-registry.js';
-import type { ObservationFigures, RepositoryTarget } from '../runners/backup-observation.js';
 import { BackupListError, listArchives } from '../runners/backup-list.js';
+import type { ObservationFigures, RepositoryTarget } from '../runners/backup-observation.js';
 import { observeBorg } from '../runners/borg.js';
 import type { ProcessRunner } from '../runners/process.js';
 import { observeRestic } from '../runners/restic.js';
@@ -135,7 +135,10 @@ export class BackupStatusService implements BackupService {
     const runs = this.#deps.runs;
     if (!runs) throw new CommandFailedError('not_available', 'backup run is not available in this process');
     if (!config.job) {
-      throw new CommandFailedError('no_job', `repository ${name} has no job to run (see backups[].job in the configuration)`);
+      throw new CommandFailedError(
+        'no_job',
+        `repository ${name} has no job to run (see backups[].job in the configuration)`,
+      );
     }
     const { runBackupJob } = await import('./backup-run.js');
     const outcome = await runs.jobs.run(`backup:${name}`, { startedBy: by.label }, (job) =>
@@ -175,7 +178,13 @@ export class BackupStatusService implements BackupService {
       timeoutMs: config.timeout ?? this.#deps.defaultTimeoutMs,
     };
     try {
-      return await listArchives(this.#deps.run, target, config.passphrase ?? new Secret(''), options.last, options.signal);
+      return await listArchives(
+        this.#deps.run,
+        target,
+        config.passphrase ?? new Secret(''),
+        options.last,
+        options.signal,
+      );
     } catch (error) {
       if (error instanceof BackupListError) throw new CommandFailedError(error.code, `${name}: ${error.message}`);
       throw error;

@@ -1,9 +1,11 @@
 import { buildPlatforms } from '../chat/build-platforms.js';
 import { DeliveryQueue } from '../chat/delivery/delivery-queue.js';
 import { type ChatPlatform, stopPlatforms } from '../chat/platform.js';
+import { RejectedRequests } from '../chat/rejected-request.js';
 import { SecretPrompts } from '../chat/secret-prompts.js';
 import { healthRoute } from '../http/health.js';
 import { Metrics } from '../http/metrics.js';
+import { pingRoutes } from '../http/ping.js';
 import { secretPageRoutes } from '../http/secret-page.js';
 import { startHttpServer } from '../http/server.js';
 import { createLogger } from '../log.js';
@@ -21,7 +23,14 @@ const EXIT_GRACE_MS = 1_000;
 export async function serve(values: CliValues): Promise<number> {
   const logger = createLogger({ level: process.env.DETOUR_LOG_LEVEL ?? 'info', destination: 1 });
   const { config, label } = await loadCliConfig(values, logger);
-  const app = buildApp({ config, logger, run: lazyExecaRunner, refresh: 'background' });
+  // Finished backups are posted to the backups channel through the delivery queue built below.
+  const app = buildApp({
+    config,
+    logger,
+    run: lazyExecaRunner,
+    refresh: 'background',
+    post: (channel, message) => delivery.post(channel, message),
+  });
   const now = () => new Date();
   const pruning = startPruning({
     db: app.db,
@@ -58,12 +67,14 @@ export async function serve(values: CliValues): Promise<number> {
       : undefined,
   });
   const platforms: ChatPlatform[] = [...built.platforms];
+  const rejectedPings = new RejectedRequests({ metrics, logger, audit: app.audit });
   const http = await startHttpServer(
     config.http.listen,
     {
       'GET /healthz': healthRoute(app.db, () => platforms),
       'GET /metrics': metrics.route(),
       ...secretPageRoutes(prompts, config.locale),
+      ...pingRoutes({ checks: app.checks, rejected: rejectedPings, metrics }),
       ...built.routes,
     },
     (error) => logger.error({ err: error }, 'HTTP handler failed'),
@@ -87,6 +98,7 @@ export async function serve(values: CliValues): Promise<number> {
       logger.info({ reason }, 'stopping');
       delivery.stop();
       pruning.stop();
+      rejectedPings.close();
       prompts.close();
       await stopPlatforms(platforms, STOP_TIMEOUT_MS, logger);
       await http.close();

@@ -33,9 +33,13 @@ const text = {
 } satisfies Record<string, Record<Locale, string>>;
 
 /** The title line: one line that says it all when the backup went well. */
-export function backupTitle(s: Pick<BackupSummary, 'name' | 'source' | 'outcome' | 'durationMs'>, locale: Locale): string {
+export function backupTitle(
+  s: Pick<BackupSummary, 'name' | 'source' | 'outcome' | 'durationMs'>,
+  locale: Locale,
+): string {
   const duration = formatAge(s.durationMs ?? 0, locale);
-  if (s.source === 'ping') return fill((s.outcome === 'failed' ? text.failedPing : text.okPing)[locale], { name: s.name });
+  if (s.source === 'ping')
+    return fill((s.outcome === 'failed' ? text.failedPing : text.okPing)[locale], { name: s.name });
   return fill(text[s.outcome][locale], { name: s.name, duration });
 }
 
@@ -66,7 +70,9 @@ export function statsLine(stats: BackupRunStats | undefined, locale: Locale): st
       }),
     );
   } else if (stats.originalBytes !== undefined || stats.deduplicatedBytes !== undefined) {
-    parts.push(fill(text.bytesRestic[locale], { original: bytes(stats.originalBytes), dedup: bytes(stats.deduplicatedBytes) }));
+    parts.push(
+      fill(text.bytesRestic[locale], { original: bytes(stats.originalBytes), dedup: bytes(stats.deduplicatedBytes) }),
+    );
   }
   return parts.join(', ');
 }

@@ -42,7 +42,8 @@ export function backupCommandRequest(
 ): Pick<ProcessRequest, 'file' | 'args' | 'env' | 'stdin'> {
   const [file = '', ...args] = command;
   if (!remote) {
-    const env = type === 'borg' ? borgEnv(repo, passphrase) : { ...resticEnv(repo, passphrase), RESTIC_PROGRESS_FPS: '0.2' };
+    const env =
+      type === 'borg' ? borgEnv(repo, passphrase) : { ...resticEnv(repo, passphrase), RESTIC_PROGRESS_FPS: '0.2' };
     return { file, args, env };
   }
   const vars = type === 'borg' ? [`BORG_REPO=${repo}`, 'BORG_PASSPHRASE_FD=0'] : [`RESTIC_REPOSITORY=${repo}`];
@@ -53,7 +54,15 @@ export function backupCommandRequest(
 export function readBackupOutput(type: BackupType, result: ProcessResult, secrets: readonly Secret[]): BackupOutput {
   const clean = (text: string) => scrub(text, secrets);
   const failure = processFailure(result, type);
-  if (failure) return { outcome: 'failed', exitCode: result.exitCode, stats: {}, warnings: [], warningCount: 0, error: failure.detail };
+  if (failure)
+    return {
+      outcome: 'failed',
+      exitCode: result.exitCode,
+      stats: {},
+      warnings: [],
+      warningCount: 0,
+      error: failure.detail,
+    };
   const stats = type === 'borg' ? borgStats(result.stdout) : resticStats(result.stdout);
   const skipped = (type === 'borg' ? borgWarnings(result.stderr) : resticWarnings(result.stderr)).map((w) =>
     clip(clean(w)),
@@ -61,7 +70,13 @@ export function readBackupOutput(type: BackupType, result: ProcessResult, secret
   const warningExit = type === 'borg' ? 1 : 3;
   const outcome: BackupRunOutcome =
     result.exitCode === 0 ? 'ok' : result.exitCode === warningExit ? 'warning' : 'failed';
-  const base = { outcome, exitCode: result.exitCode, stats, warnings: skipped.slice(0, MAX_WARNINGS), warningCount: skipped.length };
+  const base = {
+    outcome,
+    exitCode: result.exitCode,
+    stats,
+    warnings: skipped.slice(0, MAX_WARNINGS),
+    warningCount: skipped.length,
+  };
   if (outcome !== 'failed') return base;
   const error = clean(firstLine(errorLines(result.stderr)) || `${type} exited with code ${result.exitCode}`);
   return { ...base, warnings: [], warningCount: 0, error: clip(error) };
@@ -145,7 +160,12 @@ function errorLines(stderr: string): string {
     .join('\n');
 }
 
-const ERRNO: Record<number, string> = { 1: 'operation not permitted', 2: 'no such file', 5: 'I/O error', 13: 'permission denied' };
+const ERRNO: Record<number, string> = {
+  1: 'operation not permitted',
+  2: 'no such file',
+  5: 'I/O error',
+  13: 'permission denied',
+};
 
 function errnoName(n: number): string {
   return ERRNO[n] ?? `errno ${n}`;

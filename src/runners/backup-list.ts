@@ -1,6 +1,6 @@
+import { DetourError } from '../core/errors.js';
 import type { BackupArchive, BackupArchiveList } from '../core/ports/backup-runs.js';
 import type { BackupType } from '../core/ports/backups.js';
-import { DetourError } from '../core/errors.js';
 import { type Secret, scrub } from '../core/secret.js';
 import { firstLine, parseJson, processFailure, type RepositoryTarget } from './backup-observation.js';
 import { borgEnv } from './borg.js';
@@ -35,7 +35,10 @@ export async function listArchives(
   const failure = processFailure(result, target.type);
   if (failure) throw new BackupListError(failure.outcome, failure.detail);
   if (result.exitCode !== 0 && !(borg && result.exitCode === 1)) {
-    throw new BackupListError('error', scrub(firstLine(result.stderr) || `${target.type} exited with code ${result.exitCode}`, [passphrase]));
+    throw new BackupListError(
+      'error',
+      scrub(firstLine(result.stderr) || `${target.type} exited with code ${result.exitCode}`, [passphrase]),
+    );
   }
   const all = (borg ? borgArchives : resticSnapshots)(parseJson(result.stdout, `${target.type} list`));
   all.sort((a, b) => b.at.localeCompare(a.at));
@@ -59,12 +62,16 @@ function resticSnapshots(json: unknown): BackupArchive[] {
     const summary = (s.summary ?? {}) as Record<string, unknown>;
     const files = typeof summary.total_files_processed === 'number' ? summary.total_files_processed : undefined;
     const size = typeof summary.total_bytes_processed === 'number' ? summary.total_bytes_processed : undefined;
-    return [{ name, at, ...(files !== undefined ? { files } : {}), ...(size !== undefined ? { sizeBytes: size } : {}) }];
+    return [
+      { name, at, ...(files !== undefined ? { files } : {}), ...(size !== undefined ? { sizeBytes: size } : {}) },
+    ];
   });
 }
 
 /** borg 1.x prints local time without a zone; restic an offset with nanoseconds: both become UTC ISO. */
 function toIso(text: string): string | undefined {
-  const date = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text.replace(/(\.\d{3})\d+/, '$1') : text.replace(/(\.\d{3})\d*$/, '$1'));
+  const date = new Date(
+    /[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text.replace(/(\.\d{3})\d+/, '$1') : text.replace(/(\.\d{3})\d*$/, '$1'),
+  );
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }

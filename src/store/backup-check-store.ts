@@ -68,7 +68,8 @@ export class BackupCheckStore {
     return this.#db.transaction(() => {
       this.#db.prepare(`INSERT OR IGNORE INTO backup_checks (name, first_seen_at) VALUES (?, ?)`).run(name, iso);
       const row = this.#db.prepare(`SELECT * FROM backup_checks WHERE name = ?`).get(name) as StateRow;
-      const windowOpen = row.window_start_at !== null && at.getTime() - Date.parse(row.window_start_at) < limit.windowMs;
+      const windowOpen =
+        row.window_start_at !== null && at.getTime() - Date.parse(row.window_start_at) < limit.windowMs;
       const windowStart = windowOpen ? row.window_start_at : iso;
       const inWindow = windowOpen ? row.window_events : 0;
       const stored = inWindow < limit.events;

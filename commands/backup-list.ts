@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { defineCommand } from '../src/core/command.js';
+import { UsageError } from '../src/core/errors.js';
+import { alignColumns, formatBytes, formatTime } from '../src/core/format.js';
+import { fill, type Locale } from '../src/core/i18n.js';
+
+const MAX_LAST = 100;
+
+const text = {
+  unknown: {
+    en: 'unknown repository "{name}". Known repositories: {known}.',
+    fr: 'dépôt inconnu « {name} ». Dépôts connus : {known}.',
+  },
+  badLast: {
+    en: '--last takes a whole number from 1 to {max}, not "{value}".',
+    fr: '--last prend un nombre entier de 1 à {max}, pas « {value} ».',
+  },
+  header: {
+    en: '{name} ({type}): the {shown} newest of {total} archives',
+    fr: '{name} ({type}) : les {shown} plus récentes de {total} archives',
+  },
+  all: { en: '{name} ({type}): {total} archives', fr: '{name} ({type}) : {total} archives' },
+  none: { en: '{name} ({type}): no archive yet', fr: '{name} ({type}) : aucune archive' },
+  files: { en: '{n} files', fr: '{n} fichiers' },
+} satisfies Record<string, Record<Locale, string>>;
+
+export const backupList = defineCommand({
+  name: 'backup list',
+  usage: 'backup list <name> [--last N]',
+  summary: {
+    en: 'the newest archives or snapshots of one repository (10 by default, at most 100)',
+    fr: 'les archives ou instantanés les plus récents d’un dépôt (10 par défaut, 100 au plus)',
+  },
+  positionals: ['name'],
+  options: ['last'],
+  args: z.object({ name: z.string(), last: z.string().optional() }),
+  changes: false,
+  async run(ctx, args) {
+    const { locale } = ctx;
+    const known = ctx.services.backups.names();
+    if (!known.includes(args.name)) {
+      throw new UsageError(fill(text.unknown[locale], { name: args.name, known: known.join(', ') || '—' }));
+    }
+    const last = args.last === undefined ? 10 : Number(args.last);
+    if (!Number.isInteger(last) || last < 1 || last > MAX_LAST) {
+      throw new UsageError(fill(text.badLast[locale], { max: MAX_LAST, value: args.last ?? '' }));
+    }
+    const list = await ctx.services.backups.list(args.name, { last, signal: ctx.signal });
+    const params = { name: list.repo, type: list.type, total: list.total, shown: list.archives.length };
+    const header =
+      list.total === 0
+        ? fill(text.none[locale], params)
+        : list.archives.length < list.total
+          ? fill(text.header[locale], params)
+          : fill(text.all[locale], params);
+    const rows = list.archives.map((a) => [
+      formatTime(a.at, ctx.timeZone),
+      a.name,
+      a.files === undefined ? '' : fill(text.files[locale], { n: a.files }),
+      a.sizeBytes === undefined ? '' : formatBytes(a.sizeBytes, locale),
+    ]);
+    return {
+      outcome: 'ok',
+      text: [header, ...alignColumns(rows)].join('\n'),
+      data: list,
+      auditDetail: `${list.archives.length} of ${list.total}`,
+    };
+  },
+});
