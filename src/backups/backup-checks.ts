@@ -39,7 +39,7 @@ export class BackupChecks {
     this.#d = deps;
     // Longest first: a secret that contains another is removed whole.
     this.#secrets = [...deps.secrets].sort((a, b) => b.reveal().length - a.reveal().length);
-    this.#limit = deps.eventLimit ?? { events: 60, windowMs: 3_600_000 };
+    this.#limit = deps.eventLimit ?? { events: 20, windowMs: 3_600_000 };
   }
 
   names(): string[] {

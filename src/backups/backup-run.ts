@@ -23,6 +23,7 @@ export interface BackupRunDeps {
 }
 
 const PROGRESS_EVERY_MS = 10_000;
+const DEFAULT_RUN_TIMEOUT_MS = 6 * 3_600_000;
 
 /** Runs one repository's configured job and reads what it did. Never throws for a failed backup: the result says. */
 export async function runBackupJob(
@@ -67,7 +68,7 @@ export async function runBackupJob(
       const request = backupCommandRequest(config.type, config.repo, passphrase, job.command, remote);
       const result = await runner({
         ...request,
-        timeoutMs: config.runTimeout,
+        timeoutMs: config.runTimeout ?? DEFAULT_RUN_TIMEOUT_MS,
         signal: options.signal,
         onStdoutLine: (line) => {
           const status = config.type === 'restic' ? resticStatus(line) : undefined;
@@ -83,7 +84,7 @@ export async function runBackupJob(
       // `backup run` is for admins only; the tags are the configured ones.
       { isAdmin: true },
       {
-        timeoutMs: config.runTimeout,
+        timeoutMs: config.runTimeout ?? DEFAULT_RUN_TIMEOUT_MS,
         signal: options.signal,
         secretEnv: { DETOUR_BACKUP_PASSPHRASE: passphrase },
       },

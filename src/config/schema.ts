@@ -61,8 +61,8 @@ const backup = z
             { error: 'expected either "playbook: NAME, tags: [...]" or "command: [argv...]"' },
           )
           .optional(),
-        /** Time limit of one `backup run`. */
-        runTimeout: duration.default(6 * 3_600_000),
+        /** Time limit of one `backup run` (6h when absent). */
+        runTimeout: duration.optional(),
       },
       'passphrase',
     ),

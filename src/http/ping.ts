@@ -13,7 +13,8 @@ const PLATFORM = 'ping';
  * `/ping/<check>/<exit code>` (0 is a success, anything else a failure), as borgmatic and cron
  * jobs speak Healthchecks. Each check has its own token, sent as `Authorization: Bearer <token>`.
  * An unknown check (404) or a wrong token (401) is counted and audited within bounds; the body (a
- * log tail) is read only once the token is right, and refused past 100 kB without being read.
+ * log tail) is read only once the token is right, and refused past 100 kB without being read (an
+ * announced length over it is refused at once; a chunked body is read up to the limit).
  */
 export function pingRoutes(deps: { checks: BackupChecks; rejected: RejectedRequests; metrics: Metrics }): Routes {
   const { checks, rejected, metrics } = deps;
@@ -30,17 +31,9 @@ export function pingRoutes(deps: { checks: BackupChecks; rejected: RejectedReque
         rejected.record(PLATFORM, req, 401, 'bad_token');
         return sendJson(res, 401, { error: 'unauthorized' }, { 'www-authenticate': 'Bearer' });
       }
-      if (Number(req.headers['content-length'] ?? 0) > PING_BODY_LIMIT) {
-        rejected.record(PLATFORM, req, 413, 'too_large');
-        throw new BodyTooLargeError(PING_BODY_LIMIT);
-      }
-      let body: string;
-      try {
-        body = await readBody(req, PING_BODY_LIMIT);
-      } catch (error) {
-        if (error instanceof BodyTooLargeError) rejected.record(PLATFORM, req, 413, 'too_large');
-        throw error;
-      }
+      // The sender is known by now: a body too large is its mistake (413), not a forged request to audit.
+      if (Number(req.headers['content-length'] ?? 0) > PING_BODY_LIMIT) throw new BodyTooLargeError(PING_BODY_LIMIT);
+      const body = await readBody(req, PING_BODY_LIMIT);
       const { stored } = checks.ping(name, kind, body);
       metrics.backupPings.inc({ kind, stored: String(stored) });
       sendJson(res, 200, { ok: true, stored });

@@ -6,6 +6,8 @@ import { validateConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { AuditStore } from '../../src/store/audit-store.js';
+import { BackupCheckStore } from '../../src/store/backup-check-store.js';
+import { BackupSummaryStore } from '../../src/store/backup-summary-store.js';
 import { ConfirmationStore } from '../../src/store/confirmation-store.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
 import { ObservationStore } from '../../src/store/observation-store.js';
@@ -28,6 +30,7 @@ const RETENTION: Retention = {
   confirmations: 7 * DAY,
   samples: 90 * DAY,
   observations: 90 * DAY,
+  backupEvents: 90 * DAY,
 };
 
 /** One row of every kind at each age given, written through the stores the bot uses. */
@@ -64,6 +67,14 @@ function fill(db: Db, ages: number[]): void {
       outcome: 'ok',
       durationMs: 10,
     });
+    new BackupCheckStore(db).record('nightly', 'success', at, undefined, { events: 1_000, windowMs: DAY });
+    new BackupSummaryStore(db).add({
+      name: 'nightly',
+      source: 'ping',
+      outcome: 'ok',
+      finishedAt: at.toISOString(),
+      posted: true,
+    });
   }
 }
 
@@ -79,7 +90,16 @@ describe('retention', () => {
 
     const pruned = await pruneDatabase(db, RETENTION, NOW, { batchSize: 2 });
 
-    expect(pruned).toEqual({ audit: 2, outbox: 14, confirmations: 9, prompts: 9, samples: 5, observations: 5 });
+    expect(pruned).toEqual({
+      audit: 2,
+      outbox: 14,
+      confirmations: 9,
+      prompts: 9,
+      samples: 5,
+      observations: 5,
+      checkEvents: 5,
+      backupSummaries: 5,
+    });
     const texts = db.prepare(`SELECT text FROM audit ORDER BY id`).all() as { text: string }[];
     expect(texts.map((r) => r.text)).toEqual(['1', '6', '8', '29', '31', '89', '91', '120', '399', 'still running']);
     expect(db.prepare(`SELECT message FROM outbox ORDER BY id`).all()).toEqual([
@@ -90,6 +110,10 @@ describe('retention', () => {
     expect(count(db, 'secret_prompts')).toBe(2);
     expect(count(db, 'probe_samples')).toBe(6);
     expect(count(db, 'backup_observations')).toBe(6);
+    expect(count(db, 'backup_check_events')).toBe(6);
+    expect(count(db, 'backup_summaries')).toBe(6);
+    // A check's state row stays, whatever its age: the overdue test reads it.
+    expect(count(db, 'backup_checks')).toBe(1);
     db.close();
   });
 
