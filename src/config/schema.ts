@@ -53,7 +53,7 @@ const backup = z
               z.strictObject({ playbook: z.string(), tags: z.array(z.string()).default([]) }),
               z.strictObject({
                 /** argv of the backup command; BORG_REPO/BORG_PASSPHRASE or RESTIC_REPOSITORY/RESTIC_PASSWORD are set for it. */
-                command: z.array(z.string().min(1)).min(1),
+                command: z.array(z.string().min(1)).min(1, 'give at least the program to run'),
                 /** Where it runs (a name under hosts); here when absent. */
                 host: z.string().optional(),
               }),
