@@ -13,7 +13,7 @@ import type { ProbeService } from './core/ports/probes.js';
 import { HostRegistry } from './hosts/host-registry.js';
 import { lazyPort } from './lazy-port.js';
 import { projectRoot } from './paths.js';
-import { JobRegistry } from './runners/ansible/job-registry.js';
+import type { JobRegistry } from './runners/ansible/job-registry.js';
 import type { ProcessRunner } from './runners/process.js';
 import { AuditStore } from './store/audit-store.js';
 import { BackupCheckStore } from './store/backup-check-store.js';
@@ -58,7 +58,12 @@ export function buildApp(options: AppOptions): App {
     logger.warn({ count: interrupted }, 'commands left running by a stopped process marked interrupted');
   const hosts = new HostRegistry(config, run);
   // One registry for playbooks, unlocks and backup runs: `jobs` lists them all, `jobs cancel` stops any.
-  const jobs = new JobRegistry();
+  // Loaded on first use, like the operations: a cached `backup status` never loads the runners.
+  let jobRegistry: Promise<JobRegistry> | undefined;
+  const jobs = () => {
+    jobRegistry ??= import('./runners/ansible/job-registry.js').then(({ JobRegistry }) => new JobRegistry());
+    return jobRegistry;
+  };
   const backupReports = new BackupReporter({
     store: new BackupSummaryStore(db),
     post: options.post,
@@ -110,7 +115,7 @@ export function buildApp(options: AppOptions): App {
         hosts,
         defaultPlaybookDir: join(projectRoot(), 'playbooks'),
         logger: logger.child({ component: 'operations' }),
-        jobs,
+        jobs: await jobs(),
       });
     },
     { playbooks: () => Object.keys(config.ansible?.playbooks ?? {}), unlockTargets: () => Object.keys(config.unlock) },

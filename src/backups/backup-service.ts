@@ -31,7 +31,8 @@ export interface BackupServiceDeps {
   refresh: 'background' | 'before-answer';
   /** What `backup run` needs; without it, `backup run` says it is not available here. */
   runs?: {
-    jobs: JobRegistry;
+    /** The registry `jobs` lists (shared with playbooks and unlocks), loaded on first use. */
+    jobs: () => Promise<JobRegistry>;
     job: Omit<BackupRunDeps, 'now'>;
     reporter: BackupReporter;
   };
@@ -141,7 +142,8 @@ export class BackupStatusService implements BackupService {
       );
     }
     const { runBackupJob } = await import('./backup-run.js');
-    const outcome = await runs.jobs.run(`backup:${name}`, { startedBy: by.label }, (job) =>
+    const registry = await runs.jobs();
+    const outcome = await registry.run(`backup:${name}`, { startedBy: by.label }, (job) =>
       runBackupJob({ ...runs.job, now: this.#deps.now }, config, {
         signal: AbortSignal.any([job.signal, options.signal]),
         onProgress: options.onProgress,

@@ -88,7 +88,7 @@ describe.skipIf(!hasTools)('backup run with an Ansible job (real ansible-playboo
       logger: silentLogger,
       refresh: 'before-answer',
       runs: {
-        jobs: new JobRegistry(),
+        jobs: async () => new JobRegistry(),
         reporter: new BackupReporter({
           store: new BackupSummaryStore(db),
           post: (_channel, message) => posted.push(message),

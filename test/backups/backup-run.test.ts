@@ -110,7 +110,7 @@ function setup(mode: 'post' | 'digest' = 'post') {
     logger: silentLogger,
     refresh: 'before-answer',
     runs: {
-      jobs,
+      jobs: async () => jobs,
       reporter,
       job: {
         run,
