@@ -5,15 +5,12 @@ import { alignColumns, formatBytes, formatTime } from '../src/core/format.js';
 import { fill, type Locale } from '../src/core/i18n.js';
 
 const MAX_LAST = 100;
+const LAST_HINT = `a whole number from 1 to ${MAX_LAST} (--last N)`;
 
 const text = {
   unknown: {
     en: 'unknown repository "{name}". Known repositories: {known}.',
     fr: 'dépôt inconnu « {name} ». Dépôts connus : {known}.',
-  },
-  badLast: {
-    en: '--last takes a whole number from 1 to {max}, not "{value}".',
-    fr: '--last prend un nombre entier de 1 à {max}, pas « {value} ».',
   },
   header: {
     en: '{name} ({type}): the {shown} newest of {total} archives',
@@ -33,7 +30,15 @@ export const backupList = defineCommand({
   },
   positionals: ['name'],
   options: ['last'],
-  args: z.object({ name: z.string(), last: z.string().optional() }),
+  args: z.object({
+    name: z.string(),
+    last: z.coerce
+      .number({ error: LAST_HINT })
+      .int({ error: LAST_HINT })
+      .min(1, { error: LAST_HINT })
+      .max(MAX_LAST, { error: LAST_HINT })
+      .default(10),
+  }),
   changes: false,
   async run(ctx, args) {
     const { locale } = ctx;
@@ -41,11 +46,7 @@ export const backupList = defineCommand({
     if (!known.includes(args.name)) {
       throw new UsageError(fill(text.unknown[locale], { name: args.name, known: known.join(', ') || '—' }));
     }
-    const last = args.last === undefined ? 10 : Number(args.last);
-    if (!Number.isInteger(last) || last < 1 || last > MAX_LAST) {
-      throw new UsageError(fill(text.badLast[locale], { max: MAX_LAST, value: args.last ?? '' }));
-    }
-    const list = await ctx.services.backups.list(args.name, { last, signal: ctx.signal });
+    const list = await ctx.services.backups.list(args.name, { last: args.last, signal: ctx.signal });
     const params = { name: list.repo, type: list.type, total: list.total, shown: list.archives.length };
     const header =
       list.total === 0

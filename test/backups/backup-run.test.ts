@@ -268,7 +268,7 @@ describe.skipIf(!hasTools)('backup list (real borg and restic)', () => {
     for (const bad of ['0', '101', 'ten']) {
       const refused = await ask(`backup list r-restic --last ${bad}`);
       expect(refused.outcome).toBe('usage');
-      expect(refused.text).toContain('--last takes a whole number from 1 to 100');
+      expect(refused.text).toContain('last: a whole number from 1 to 100 (--last N)');
     }
   });
 
