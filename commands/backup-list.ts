@@ -13,11 +13,13 @@ const text = {
     fr: 'dépôt inconnu « {name} ». Dépôts connus : {known}.',
   },
   header: {
-    en: '{name} ({type}): the {shown} newest of {total} archives',
-    fr: '{name} ({type}) : les {shown} plus récentes de {total} archives',
+    en: '{name} ({type}): the {shown} newest of {total} {unit}',
+    fr: '{name} ({type}) : les {shown} plus récents de {total} {unit}',
   },
-  all: { en: '{name} ({type}): {total} archives', fr: '{name} ({type}) : {total} archives' },
-  none: { en: '{name} ({type}): no archive yet', fr: '{name} ({type}) : aucune archive' },
+  all: { en: '{name} ({type}): {total} {unit}', fr: '{name} ({type}) : {total} {unit}' },
+  none: { en: '{name} ({type}): none yet', fr: '{name} ({type}) : aucun pour l’instant' },
+  borg: { en: 'archives', fr: 'archives' },
+  restic: { en: 'snapshots', fr: 'instantanés' },
   files: { en: '{n} files', fr: '{n} fichiers' },
 } satisfies Record<string, Record<Locale, string>>;
 
@@ -47,7 +49,13 @@ export const backupList = defineCommand({
       throw new UsageError(fill(text.unknown[locale], { name: args.name, known: known.join(', ') || '—' }));
     }
     const list = await ctx.services.backups.list(args.name, { last: args.last, signal: ctx.signal });
-    const params = { name: list.repo, type: list.type, total: list.total, shown: list.archives.length };
+    const params = {
+      name: list.repo,
+      type: list.type,
+      total: list.total,
+      shown: list.archives.length,
+      unit: text[list.type][locale],
+    };
     const header =
       list.total === 0
         ? fill(text.none[locale], params)
