@@ -151,7 +151,10 @@ export class BackupStatusService implements BackupService {
     );
     if (!outcome.ok) throw new CommandFailedError('already_running', outcome.message);
     const result = outcome.value;
-    // A fresh look, so `backup status` (and the alerts) see the new archive at once.
+    // A fresh look, so `backup status` (and the alerts) see the new archive at once. A look that
+    // started during the backup (and probably found the repository locked) is not that look.
+    const started = this.#inFlight.get(name);
+    if (started) await started;
     await this.observe([name]);
     if (result.stats.archive === undefined && result.outcome !== 'failed') {
       const archive = this.#deps.store.latest(name).latest?.lastArchiveName;
