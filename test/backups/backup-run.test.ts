@@ -15,6 +15,7 @@ import { ObservationStore } from '../../src/store/observation-store.js';
 import { alice, bob, testConfig, testPipeline } from '../support/app.js';
 import { recordingRunner } from '../support/processes.js';
 import { createTestRepos, type TestRepos } from '../support/repos.js';
+import { waitFor } from '../support/wait.js';
 
 /*
  * `backup run` and `backup list` through the real pipeline, on real borg and restic repositories.
@@ -81,6 +82,8 @@ beforeAll(async () => {
           job: { command: ['restic', 'backup', '--json', data, UNREADABLE] },
         },
         { name: 'no-job', type: 'borg', repo: borgRepo, passphrase: PASS },
+        // A backup that takes its time, to be cancelled.
+        { name: 'slow', type: 'borg', repo: borgRepo, passphrase: PASS, job: { command: ['sleep', '30'] } },
       ],
     },
     repos.dir,
@@ -233,12 +236,26 @@ describe.skipIf(!hasTools)('backup run (real borg and restic, command jobs)', ()
     const { ask, jobs } = setup();
     expect((await ask('backup run b-borg', bob)).outcome).toBe('denied');
     const first = ask('backup run r-restic');
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor('the run to start', () => jobs.list().length > 0);
     expect(jobs.list().map((j) => j.key)).toEqual(['backup:r-restic']);
     const second = await ask('backup run r-restic');
     expect(second.outcome).toBe('failed');
     expect(second.text).toContain('backup:r-restic is already running');
     expect((await first).outcome).toBe('ok');
+  });
+
+  it('a cancelled run (jobs cancel) stops its process and is reported as failed', async () => {
+    const { ask, jobs, posted } = setup();
+    const started = Date.now();
+    const running = ask('backup run slow');
+    const job = await waitFor('the run to start', () => jobs.list()[0]);
+    expect(job.key).toBe('backup:slow');
+    jobs.cancel(job.id, 'alice@epicerieledetour.org');
+    const r = await running;
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(r.outcome).toBe('failed');
+    expect((r.data as BackupRunResult).error).toBe('borg was cancelled');
+    expect(posted.map((p) => p.message.title)).toEqual(['backup slow: FAILED']);
   });
 });
 
