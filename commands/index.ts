@@ -1,5 +1,7 @@
 import type { AnyCommand } from '../src/core/command.js';
 import { ansibleRun } from './ansible-run.js';
+import { backupList } from './backup-list.js';
+import { backupRun } from './backup-run.js';
 import { backupStatus } from './backup-status.js';
 import { certs } from './certs.js';
 import { help } from './help.js';
@@ -8,4 +10,15 @@ import { probe } from './probe.js';
 import { unlock } from './unlock.js';
 
 /** Every chat command, in the order `help` lists them. */
-export const commands: readonly AnyCommand[] = [help, backupStatus, unlock, ansibleRun, jobs, jobsCancel, probe, certs];
+export const commands: readonly AnyCommand[] = [
+  help,
+  backupStatus,
+  backupList,
+  backupRun,
+  unlock,
+  ansibleRun,
+  jobs,
+  jobsCancel,
+  probe,
+  certs,
+];

@@ -17,7 +17,10 @@ const text = {
 export const jobs = defineCommand({
   name: 'jobs',
   usage: 'jobs',
-  summary: { en: 'running jobs (playbooks, unlocks)', fr: 'tâches en cours (playbooks, déverrouillages)' },
+  summary: {
+    en: 'running jobs (playbooks, unlocks, backups)',
+    fr: 'tâches en cours (playbooks, déverrouillages, sauvegardes)',
+  },
   args: z.object({}),
   changes: false,
   async run(ctx) {

@@ -1,7 +1,11 @@
 import { join } from 'node:path';
 import { commands } from '../commands/index.js';
+import { BackupChecks } from './backups/backup-checks.js';
+import { BackupReporter } from './backups/backup-reporter.js';
 import { BackupStatusService } from './backups/backup-service.js';
+import type { ChatMessage } from './chat/message.js';
 import type { Config } from './config/schema.js';
+import { configSecrets } from './config/secrets.js';
 import type { Logger } from './core/logger.js';
 import { createPipeline, type Pipeline } from './core/pipeline.js';
 import type { OperationsService } from './core/ports/operations.js';
@@ -9,9 +13,12 @@ import type { ProbeService } from './core/ports/probes.js';
 import { HostRegistry } from './hosts/host-registry.js';
 import { lazyPort } from './lazy-port.js';
 import { projectRoot } from './paths.js';
+import type { JobRegistry } from './runners/ansible/job-registry.js';
 import type { ProcessRunner } from './runners/process.js';
 import type { JobHooks } from './scheduler/jobs.js';
 import { AuditStore } from './store/audit-store.js';
+import { BackupCheckStore } from './store/backup-check-store.js';
+import { BackupSummaryStore } from './store/backup-summary-store.js';
 import { type Db, openDatabase } from './store/database.js';
 import { ObservationStore } from './store/observation-store.js';
 
@@ -20,6 +27,10 @@ export interface App {
   db: Db;
   audit: AuditStore;
   backups: BackupStatusService;
+  /** Pushed backup reports: `overdueChecks(now)` for the alert engine. */
+  checks: BackupChecks;
+  /** Finished backups: `summariesSince(iso)` for the digest. */
+  backupReports: BackupReporter;
   hosts: HostRegistry;
   probes: ProbeService;
   /** What the scheduled jobs call after their own work (alerts, the digest builder). */
@@ -36,6 +47,8 @@ export interface AppOptions {
   run: ProcessRunner;
   refresh: 'background' | 'before-answer';
   now?: () => Date;
+  /** Posts to a logical channel (`backups`, ...); `detour serve` gives its delivery queue, one-shot runs none. */
+  post?: (channel: string, message: ChatMessage) => void;
 }
 
 /** The composition root: builds every part once, from the config, with its dependencies. */
@@ -48,6 +61,28 @@ export function buildApp(options: AppOptions): App {
   if (interrupted > 0)
     logger.warn({ count: interrupted }, 'commands left running by a stopped process marked interrupted');
   const hosts = new HostRegistry(config, run);
+  // One registry for playbooks, unlocks and backup runs: `jobs` lists them all, `jobs cancel` stops any.
+  // Loaded on first use, like the operations: a cached `backup status` never loads the runners.
+  let jobRegistry: Promise<JobRegistry> | undefined;
+  const jobs = () => {
+    jobRegistry ??= import('./runners/ansible/job-registry.js').then(({ JobRegistry }) => new JobRegistry());
+    return jobRegistry;
+  };
+  const backupReports = new BackupReporter({
+    store: new BackupSummaryStore(db),
+    post: options.post,
+    mode: config.backupSummaries,
+    locale: config.locale,
+    logger: logger.child({ component: 'backup-summaries' }),
+  });
+  const checks = new BackupChecks({
+    checks: config.checks,
+    store: new BackupCheckStore(db),
+    reporter: backupReports,
+    secrets: configSecrets(config),
+    now,
+    logger: logger.child({ component: 'backup-checks' }),
+  });
   const backups = new BackupStatusService({
     backups: config.backups,
     refreshAfterMs: config.backupStatus.refreshAfter,
@@ -57,6 +92,11 @@ export function buildApp(options: AppOptions): App {
     now,
     logger: logger.child({ component: 'backups' }),
     refresh: options.refresh,
+    runs: {
+      jobs,
+      reporter: backupReports,
+      job: { run, hosts, ansible: config.ansible, defaultPlaybookDir: join(projectRoot(), 'playbooks') },
+    },
   });
   const probes = lazyPort<ProbeService>(
     async () => {
@@ -79,6 +119,7 @@ export function buildApp(options: AppOptions): App {
         hosts,
         defaultPlaybookDir: join(projectRoot(), 'playbooks'),
         logger: logger.child({ component: 'operations' }),
+        jobs: await jobs(),
       });
     },
     { playbooks: () => Object.keys(config.ansible?.playbooks ?? {}), unlockTargets: () => Object.keys(config.unlock) },
@@ -101,6 +142,8 @@ export function buildApp(options: AppOptions): App {
     db,
     audit,
     backups,
+    checks,
+    backupReports,
     hosts,
     probes,
     jobHooks,

@@ -2,9 +2,11 @@ import { buildPlatforms } from '../chat/build-platforms.js';
 import { channelPoster } from '../chat/delivery/channel-post.js';
 import { DeliveryQueue } from '../chat/delivery/delivery-queue.js';
 import { type ChatPlatform, stopPlatforms } from '../chat/platform.js';
+import { RejectedRequests } from '../chat/rejected-request.js';
 import { SecretPrompts } from '../chat/secret-prompts.js';
 import { healthRoute } from '../http/health.js';
 import { Metrics } from '../http/metrics.js';
+import { pingRoutes } from '../http/ping.js';
 import { secretPageRoutes } from '../http/secret-page.js';
 import { startHttpServer } from '../http/server.js';
 import { createLogger } from '../log.js';
@@ -24,7 +26,14 @@ const EXIT_GRACE_MS = 1_000;
 export async function serve(values: CliValues): Promise<number> {
   const logger = createLogger({ level: process.env.DETOUR_LOG_LEVEL ?? 'info', destination: 1 });
   const { config, label } = await loadCliConfig(values, logger);
-  const app = buildApp({ config, logger, run: lazyExecaRunner, refresh: 'background' });
+  const app = buildApp({
+    config,
+    logger,
+    run: lazyExecaRunner,
+    refresh: 'background',
+    // Finished backups go to the backups channel; `post` is built below, with the platforms.
+    post: (channel, message) => post(channel, message),
+  });
   const now = () => new Date();
   const pruning = startPruning({
     db: app.db,
@@ -61,7 +70,8 @@ export async function serve(values: CliValues): Promise<number> {
       : undefined,
   });
   const platforms: ChatPlatform[] = [...built.platforms];
-  // Scheduled messages (the digest): to a logical channel, on every platform that posts to channels.
+  // Messages nobody asked for (digest, alerts, backup summaries): to a logical channel, on every
+  // platform that posts to channels.
   const post = channelPoster({
     channels: config.channels,
     platforms: () => platforms,
@@ -75,6 +85,7 @@ export async function serve(values: CliValues): Promise<number> {
     runs: new JobRunStore(app.db, now),
     logger: logger.child({ component: 'scheduler' }),
   });
+  const rejectedPings = new RejectedRequests({ metrics, logger, audit: app.audit });
   const http = await startHttpServer(
     config.http.listen,
     {
@@ -85,6 +96,7 @@ export async function serve(values: CliValues): Promise<number> {
       ),
       'GET /metrics': metrics.route(),
       ...secretPageRoutes(prompts, config.locale),
+      ...pingRoutes({ checks: app.checks, rejected: rejectedPings, metrics }),
       ...built.routes,
     },
     (error) => logger.error({ err: error }, 'HTTP handler failed'),
@@ -112,6 +124,7 @@ export async function serve(values: CliValues): Promise<number> {
       await scheduler.stop();
       delivery.stop();
       pruning.stop();
+      rejectedPings.close();
       prompts.close();
       await stopPlatforms(platforms, STOP_TIMEOUT_MS, logger);
       await http.close();

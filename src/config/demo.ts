@@ -69,8 +69,22 @@ export async function prepareDemo(
     http: { listen: '127.0.0.1:8080' },
     access: { allowedDomains: [], admins: [] },
     hosts: { local: { local: true } },
-    backups: repos.map((r) => ({ name: r.name, type: r.type, repo: r.dir, passphraseFile: r.passFile, maxAge: '26h' })),
+    backups: repos.map((r) => ({
+      name: r.name,
+      type: r.type,
+      repo: r.dir,
+      passphraseFile: r.passFile,
+      maxAge: '26h',
+      // `backup run demo-borg` works at once: the demo data folder, with the tool's JSON statistics.
+      job: { command: demoBackupCommand(r.type, join(demoDir, 'data')) },
+    })),
   };
+}
+
+function demoBackupCommand(type: 'borg' | 'restic', data: string): string[] {
+  return type === 'borg'
+    ? ['borg', 'create', '--json', '::demo-{now:%Y-%m-%dT%H:%M:%S}', data]
+    : ['restic', 'backup', '--json', data];
 }
 
 async function createDemoRepo(repo: DemoRepo, demoDir: string, run: ProcessRunner, logger: Logger): Promise<void> {

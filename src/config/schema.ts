@@ -15,7 +15,7 @@ import { DURATION_HINT, parseDuration } from './duration.js';
  * `${ENV_NAME}`) or as `<key>File: /path`; the loader refuses both at once and
  * reads the files.
  */
-export const SECRET_KEYS = ['passphrase', 'botToken', 'signingSecret', 'appToken', 'commandToken'] as const;
+export const SECRET_KEYS = ['passphrase', 'botToken', 'signingSecret', 'appToken', 'commandToken', 'token'] as const;
 
 /** Where OpenSSH itself looks for the bot user's known hosts. */
 const DEFAULT_KNOWN_HOSTS = join(homedir(), '.ssh', 'known_hosts');
@@ -49,7 +49,22 @@ const backup = z
         repo: z.string().min(1),
         maxAge: duration.default(26 * 3_600_000),
         timeout: duration.optional(),
-        job: z.strictObject({ playbook: z.string(), tags: z.array(z.string()).default([]) }).optional(),
+        job: z
+          .union(
+            [
+              z.strictObject({ playbook: z.string(), tags: z.array(z.string()).default([]) }),
+              z.strictObject({
+                /** argv of the backup command; BORG_REPO/BORG_PASSPHRASE or RESTIC_REPOSITORY/RESTIC_PASSWORD are set for it. */
+                command: z.array(z.string().min(1)).min(1, 'give at least the program to run'),
+                /** Where it runs (a name under hosts); here when absent. */
+                host: z.string().optional(),
+              }),
+            ],
+            { error: 'expected either "playbook: NAME, tags: [...]" or "command: [argv...]"' },
+          )
+          .optional(),
+        /** Time limit of one `backup run` (6h when absent). */
+        runTimeout: duration.optional(),
       },
       'passphrase',
     ),
@@ -57,6 +72,28 @@ const backup = z
   .superRefine((b, ctx) => {
     if (b.passphrase === undefined && b.passphraseFile === undefined) {
       ctx.addIssue({ code: 'custom', path: ['passphrase'], message: 'required (or passphraseFile)' });
+    }
+  });
+
+/** A Healthchecks-style check: a job outside the bot pings it (`POST /ping/<name>`). */
+const check = z
+  .strictObject(
+    withSecret(
+      {
+        /** How often it should report success; overdue after period + grace. */
+        period: duration.default(86_400_000),
+        grace: duration.default(3_600_000),
+        /** The backup repository (a name under backups) the check reports on, if any. */
+        repository: z.string().optional(),
+      },
+      'token',
+    ),
+  )
+  .superRefine((c, ctx) => {
+    if (c.token === undefined && c.tokenFile === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['token'], message: 'required (or tokenFile)' });
+    } else if (c.token !== undefined && c.token.reveal().length < 16) {
+      ctx.addIssue({ code: 'custom', path: ['token'], message: 'too short: use at least 16 random characters' });
     }
   });
 
@@ -138,7 +175,14 @@ const keptFor = (minDays: number, defaultDays: number) =>
     .default(defaultDays * DAY_MS);
 
 /** Defaults: the audit a little over 13 months (a year back, whole months); the rest what alerts and reports read. */
-const RETENTION_DEFAULTS = { audit: 400, outbox: 30, confirmations: 7, samples: 90, observations: 90 } as const;
+const RETENTION_DEFAULTS = {
+  audit: 400,
+  outbox: 30,
+  confirmations: 7,
+  samples: 90,
+  observations: 90,
+  backupEvents: 90,
+} as const;
 
 export const configSchema = z.strictObject({
   locale: z.enum(['fr', 'en']).default('fr'),
@@ -221,6 +265,10 @@ export const configSchema = z.strictObject({
     })
     .default({ timeout: 10_000, concurrency: 8, certificateWarnDays: 21 }),
   backups: z.array(backup).default([]),
+  /** Pushed reports of backups that run outside the bot, by check name (`POST /ping/<name>`). */
+  checks: z.record(name, check).default({}),
+  /** post: every finished backup is posted to the backups channel; digest: only failures, successes wait for the digest. */
+  backupSummaries: z.enum(['post', 'digest']).default('post'),
   backupStatus: z
     .strictObject({
       /** Observations older than this are refreshed (in the background when serving). */
@@ -301,6 +349,8 @@ export const configSchema = z.strictObject({
       samples: keptFor(62, RETENTION_DEFAULTS.samples),
       /** Backup observations (each repository's newest, and newest good, are always kept). */
       observations: keptFor(62, RETENTION_DEFAULTS.observations),
+      /** Backup check events (pings) and finished-backup summaries; each check's state row stays. */
+      backupEvents: keptFor(62, RETENTION_DEFAULTS.backupEvents),
     })
     .default({
       audit: RETENTION_DEFAULTS.audit * DAY_MS,
@@ -308,10 +358,12 @@ export const configSchema = z.strictObject({
       confirmations: RETENTION_DEFAULTS.confirmations * DAY_MS,
       samples: RETENTION_DEFAULTS.samples * DAY_MS,
       observations: RETENTION_DEFAULTS.observations * DAY_MS,
+      backupEvents: RETENTION_DEFAULTS.backupEvents * DAY_MS,
     }),
 });
 
 export type Config = z.output<typeof configSchema>;
 export type BackupConfig = Config['backups'][number];
+export type CheckConfig = Config['checks'][string];
 export type HostConfig = Config['hosts'][string];
 export type UnlockConfig = Config['unlock'][string];

@@ -46,6 +46,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly backupPings = new Counter({
+    name: 'detour_backup_pings_total',
+    help: 'Authenticated backup check pings, by kind (start, success, fail) and whether the event was stored (rate limit).',
+    labelNames: ['kind', 'stored'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

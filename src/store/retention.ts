@@ -8,10 +8,19 @@ export interface Retention {
   confirmations: number;
   samples: number;
   observations: number;
+  backupEvents: number;
 }
 
 export type Pruned = Record<
-  'audit' | 'outbox' | 'confirmations' | 'prompts' | 'samples' | 'observations' | 'jobRuns',
+  | 'audit'
+  | 'outbox'
+  | 'confirmations'
+  | 'prompts'
+  | 'samples'
+  | 'observations'
+  | 'jobRuns'
+  | 'checkEvents'
+  | 'backupSummaries',
   number
 >;
 
@@ -43,6 +52,9 @@ const RULES: Record<keyof Pruned, Rule> = {
   },
   // Kept as long as the audit rows they point to; a job's latest time is far younger than that.
   jobRuns: { table: 'job_runs', where: `started_at < ? AND status <> 'running'` },
+  // A check's state row (last start, success, failure) is never pruned: the overdue test reads it.
+  checkEvents: { table: 'backup_check_events', where: 'at < ?' },
+  backupSummaries: { table: 'backup_summaries', where: 'finished_at < ?' },
 };
 
 const KEEP: Record<keyof Pruned, keyof Retention> = {
@@ -53,6 +65,8 @@ const KEEP: Record<keyof Pruned, keyof Retention> = {
   samples: 'samples',
   observations: 'observations',
   jobRuns: 'audit',
+  checkEvents: 'backupEvents',
+  backupSummaries: 'backupEvents',
 };
 
 /**
@@ -67,7 +81,17 @@ export async function pruneDatabase(
   options: { batchSize?: number; stopped?: () => boolean } = {},
 ): Promise<Pruned> {
   const { batchSize = 500, stopped = () => false } = options;
-  const pruned = { audit: 0, outbox: 0, confirmations: 0, prompts: 0, samples: 0, observations: 0, jobRuns: 0 };
+  const pruned: Pruned = {
+    audit: 0,
+    outbox: 0,
+    confirmations: 0,
+    prompts: 0,
+    samples: 0,
+    observations: 0,
+    jobRuns: 0,
+    checkEvents: 0,
+    backupSummaries: 0,
+  };
   for (const kind of Object.keys(RULES) as (keyof Pruned)[]) {
     if (stopped()) break;
     const { table, where } = RULES[kind];

@@ -6,6 +6,8 @@ import { validateConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { AuditStore } from '../../src/store/audit-store.js';
+import { BackupCheckStore } from '../../src/store/backup-check-store.js';
+import { BackupSummaryStore } from '../../src/store/backup-summary-store.js';
 import { ConfirmationStore } from '../../src/store/confirmation-store.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
 import { JobRunStore } from '../../src/store/job-run-store.js';
@@ -29,6 +31,7 @@ const RETENTION: Retention = {
   confirmations: 7 * DAY,
   samples: 90 * DAY,
   observations: 90 * DAY,
+  backupEvents: 90 * DAY,
 };
 
 /** One row of every kind at each age given, written through the stores the bot uses. */
@@ -68,6 +71,14 @@ function fill(db: Db, ages: number[]): void {
     const runs = new JobRunStore(db, () => at);
     const run = runs.claim('probes', at, 'schedule');
     if (run !== undefined) runs.finish(run, 'ok', 'done');
+    new BackupCheckStore(db).record('nightly', 'success', at, undefined, { events: 1_000, windowMs: DAY });
+    new BackupSummaryStore(db).add({
+      name: 'nightly',
+      source: 'ping',
+      outcome: 'ok',
+      finishedAt: at.toISOString(),
+      posted: true,
+    });
   }
 }
 
@@ -92,6 +103,8 @@ describe('retention', () => {
       samples: 5,
       observations: 5,
       jobRuns: 2,
+      checkEvents: 5,
+      backupSummaries: 5,
     });
     const texts = db.prepare(`SELECT text FROM audit ORDER BY id`).all() as { text: string }[];
     expect(texts.map((r) => r.text)).toEqual(['1', '6', '8', '29', '31', '89', '91', '120', '399', 'still running']);
@@ -105,6 +118,10 @@ describe('retention', () => {
     expect(count(db, 'backup_observations')).toBe(6);
     // Job runs live as long as the audit; a running one stays.
     expect(count(db, 'job_runs')).toBe(10);
+    expect(count(db, 'backup_check_events')).toBe(6);
+    expect(count(db, 'backup_summaries')).toBe(6);
+    // A check's state row stays, whatever its age: the overdue test reads it.
+    expect(count(db, 'backup_checks')).toBe(1);
     db.close();
   });
 

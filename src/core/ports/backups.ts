@@ -1,4 +1,7 @@
-/** The backup port: what a look at a repository found, and the status built from those looks. */
+/** The backup port: what a look at a repository found, the status built from those looks, runs and lists. */
+import type { BackupArchiveList, BackupProgress, BackupRunResult } from './backup-runs.js';
+import type { Requester } from './operations.js';
+
 export type BackupType = 'borg' | 'restic';
 
 export type ObservationOutcome =
@@ -60,4 +63,16 @@ export interface BackupService {
    * or before answering, depending on how the bot runs).
    */
   status(names: readonly string[], options: { fresh: boolean; signal: AbortSignal }): Promise<BackupStatusReport>;
+  /**
+   * Runs the repository's job (`backups[].job`) as a job of its own (`backup:<name>`, listed by
+   * `jobs`, cancellable), then observes the repository. Throws a typed error when the repository
+   * is unknown, has no job, or is already being backed up.
+   */
+  run(
+    name: string,
+    by: Requester,
+    options: { signal: AbortSignal; onProgress: (p: BackupProgress) => void },
+  ): Promise<BackupRunResult>;
+  /** The newest `last` archives or snapshots, and how many there are in all. */
+  list(name: string, options: { last: number; signal: AbortSignal }): Promise<BackupArchiveList>;
 }

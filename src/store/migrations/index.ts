@@ -139,4 +139,44 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX job_runs_started_at ON job_runs (started_at);
     `,
   },
+  {
+    version: 7,
+    name: 'backup checks (pings) and finished-backup summaries',
+    sql: `
+      -- One row per configured check: what the overdue test reads.
+      CREATE TABLE backup_checks (
+        name            TEXT    PRIMARY KEY,
+        first_seen_at   TEXT    NOT NULL,     -- when the bot first knew the check: overdue counts from here until a success
+        last_start_at   TEXT,                 -- ISO 8601, UTC
+        last_success_at TEXT,
+        last_failure_at TEXT,
+        window_start_at TEXT,                 -- per-check rate limit on stored events
+        window_events   INTEGER NOT NULL DEFAULT 0,
+        dropped_events  INTEGER NOT NULL DEFAULT 0  -- pings counted in the state but not stored as events
+      );
+
+      -- One row per ping kept (start, success, fail), bounded per check and by retention.
+      CREATE TABLE backup_check_events (
+        id         INTEGER PRIMARY KEY,
+        check_name TEXT    NOT NULL,
+        kind       TEXT    NOT NULL,          -- start, success, fail
+        at         TEXT    NOT NULL,
+        log        TEXT                       -- clipped, secret-free log tail (fail only)
+      );
+      CREATE INDEX backup_check_events_check ON backup_check_events (check_name, at);
+      CREATE INDEX backup_check_events_at ON backup_check_events (at);
+
+      -- Every finished backup (run by the bot or reported by a ping), for the channel and the digest.
+      CREATE TABLE backup_summaries (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT    NOT NULL,         -- repository or check
+        source      TEXT    NOT NULL,         -- run, ping
+        outcome     TEXT    NOT NULL,         -- ok, warning, failed
+        finished_at TEXT    NOT NULL,
+        posted      INTEGER NOT NULL,         -- 1: posted one by one; 0: left for the digest
+        data        TEXT    NOT NULL          -- the summary as JSON
+      );
+      CREATE INDEX backup_summaries_finished_at ON backup_summaries (finished_at);
+    `,
+  },
 ];
