@@ -1,11 +1,24 @@
 import type { AnyCommand } from '../src/core/command.js';
 import { ansibleRun } from './ansible-run.js';
+import { audit } from './audit.js';
 import { backupStatus } from './backup-status.js';
 import { certs } from './certs.js';
+import { digest } from './digest.js';
 import { help } from './help.js';
 import { jobs, jobsCancel } from './jobs.js';
 import { probe } from './probe.js';
 import { unlock } from './unlock.js';
 
 /** Every chat command, in the order `help` lists them. */
-export const commands: readonly AnyCommand[] = [help, backupStatus, unlock, ansibleRun, jobs, jobsCancel, probe, certs];
+export const commands: readonly AnyCommand[] = [
+  help,
+  backupStatus,
+  unlock,
+  ansibleRun,
+  jobs,
+  jobsCancel,
+  probe,
+  certs,
+  digest,
+  audit,
+];

@@ -4,6 +4,7 @@ import { BackupStatusService } from './backups/backup-service.js';
 import type { Config } from './config/schema.js';
 import type { Logger } from './core/logger.js';
 import { createPipeline, type Pipeline } from './core/pipeline.js';
+import type { DigestService } from './core/ports/digest.js';
 import type { OperationsService } from './core/ports/operations.js';
 import type { ProbeService } from './core/ports/probes.js';
 import { HostRegistry } from './hosts/host-registry.js';
@@ -20,6 +21,8 @@ export interface App {
   audit: AuditStore;
   backups: BackupStatusService;
   hosts: HostRegistry;
+  /** The morning digest; the scheduler posts `digest({ since })` to the `digest` channel. */
+  digest: DigestService;
   pipeline: Pipeline;
   logger: Logger;
   close(): Promise<void>;
@@ -64,7 +67,7 @@ export function buildApp(options: AppOptions): App {
       return createProbeService({ config, hosts, store, now, logger: logger.child({ component: 'probes' }) });
     },
     { hosts: () => Object.keys(config.hosts), thresholds: () => config.thresholds },
-    { probeHosts: true, checkCertificates: true },
+    { probeHosts: true, checkCertificates: true, storedCertificates: true, storedLuks: true },
   );
   const operations = lazyPort<OperationsService>(
     async () => {
@@ -80,11 +83,20 @@ export function buildApp(options: AppOptions): App {
     { playbooks: () => Object.keys(config.ansible?.playbooks ?? {}), unlockTargets: () => Object.keys(config.unlock) },
     { runPlaybook: true, jobs: true, cancelJob: true, unlock: true },
   );
+  // Luxon and the report templates are loaded by the first digest only.
+  const digest = lazyPort<DigestService>(
+    async () => {
+      const { createDigestService } = await import('./digest/digest-service.js');
+      return createDigestService({ locale: config.locale, timeZone: config.timezone, now, backups, probes, audit });
+    },
+    {},
+    { digest: true },
+  );
   const pipeline = createPipeline({
     commands,
     access: config.access,
     audit,
-    services: { backups, probes, operations },
+    services: { backups, probes, operations, digest, audit },
     locale: config.locale,
     timeZone: config.timezone,
     logger,
@@ -95,6 +107,7 @@ export function buildApp(options: AppOptions): App {
     audit,
     backups,
     hosts,
+    digest,
     pipeline,
     logger,
     async close() {
