@@ -70,7 +70,7 @@ export function buildMorningDigest(input: MorningDigestInput): DigestMessage {
     const backups = n === 0 ? '' : n === 1 ? L('nothingBackup') : L('nothingBackups', { n });
     return { body: [L('nothing', { since, backups }), unavailable].filter(Boolean).join(' ') };
   }
-  const sections = [backupsSection(input, now), ...news];
+  const sections = input.backups.length === 0 ? news : [backupsSection(input, now), ...news];
   const body = sections.flatMap((s) => [s.heading, ...s.lines.map((l) => `  ${l}`)]);
   if (unavailable) body.push(unavailable);
   const date = new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', {
@@ -88,9 +88,11 @@ function backupsSection(input: MorningDigestInput, now: number): Section {
     const head = [r.marker, r.name];
     if (!r.latest) return [...head, text.backupNever[locale]];
     const figures = r.latest.outcome === 'ok' ? r.latest : r.lastGood;
+    // Never read successfully: "no archive yet" would be a guess; the reason is what matters.
+    if (!figures) return [...head, clip(r.latest.detail ?? r.latest.outcome, 60)];
     const cells = [...head];
     cells.push(
-      figures?.lastArchiveAt
+      figures.lastArchiveAt
         ? fill(text.backupLast[locale], {
             time: formatTime(figures.lastArchiveAt, timeZone),
             age: formatAge(now - Date.parse(figures.lastArchiveAt), locale),

@@ -11,7 +11,7 @@ export function parseDuration(text: string): number | undefined {
 
 export const DURATION_HINT = 'use a whole number and a unit: 90s, 15m, 26h, 7d';
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?(Z|[+-]\d{2}:?\d{2})?$/;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
 /**
  * A point in time typed by a person: a duration back from `now` (`2h`, `7d`)
