@@ -34,9 +34,11 @@ export const text = {
   by: { en: 'by {who}', fr: 'par {who}' },
 
   commands: { en: 'Commands since {since}', fr: 'Commandes depuis le {since}' },
-  refused: { en: 'refused: {list}', fr: 'refusées : {list}' },
+  refused: { en: 'refused: {list}', fr: 'demandes refusées : {list}' },
   denied: { en: '{n} denied', fr: '{n} non autorisées' },
+  deniedOne: { en: '1 denied', fr: '1 non autorisée' },
   badUsage: { en: '{n} malformed', fr: '{n} mal formées' },
+  badUsageOne: { en: '1 malformed', fr: '1 mal formée' },
   more: { en: '+{n} more', fr: '+{n} autres' },
   truncated: {
     en: '(only the newest {n} audit entries were read; "audit" lists them all)',

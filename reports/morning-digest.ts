@@ -181,8 +181,8 @@ function commandsSection(input: MorningDigestInput, since: string): Section | un
   });
   const lines = alignColumns(rows);
   const refused = [
-    denied > 0 ? fill(text.denied[locale], { n: denied }) : '',
-    malformed > 0 ? fill(text.badUsage[locale], { n: malformed }) : '',
+    count(denied, text.deniedOne, text.denied, locale),
+    count(malformed, text.badUsageOne, text.badUsage, locale),
   ].filter(Boolean);
   if (refused.length > 0) lines.push(fill(text.refused[locale], { list: refused.join(', ') }));
   if (input.auditLimit !== undefined && input.audit.length >= input.auditLimit) {
@@ -231,6 +231,11 @@ function lockedSection(input: MorningDigestInput, now: number): Section | undefi
     }
   }
   return rows.length === 0 ? undefined : { heading: text.locked[locale], lines: alignColumns(rows) };
+}
+
+/** "" for none, the singular for one (French agrees), else the plural with the number. */
+function count(n: number, one: Record<Locale, string>, many: Record<Locale, string>, locale: Locale): string {
+  return n === 0 ? '' : n === 1 ? one[locale] : fill(many[locale], { n });
 }
 
 function clip(line: string, max: number): string {

@@ -324,7 +324,7 @@ describe('morning digest, built from the real stores', () => {
     expect(s.get('Commandes depuis le 2026-12-04 09:00')).toEqual([
       'alice@epicerieledetour.org  backup run b7-borg, backup status ×2, unlock dataproxies',
       'bob@epicerieledetour.org    ansible run site --check (échec), ansible run site --tags nginx,wordpress…',
-      'refusées : 1 non autorisées, 1 mal formées',
+      'demandes refusées : 1 non autorisée, 1 mal formée',
     ]);
     expect(s.get('Certificats qui expirent dans les 21 jours')).toEqual([
       `${join(dir, 'gone.pem')}  EXPIRÉ             jusqu'au 2026-12-06 21:00`,
@@ -443,6 +443,14 @@ describe('the pure builder', () => {
     );
     const fr = buildMorningDigest({ ...base, locale: 'fr', audit: [row(1)] });
     expect(fr.body).not.toContain('seules');
+    const denied = { ...row(3), actor: 'eve@example.com', status: 'denied' as const };
+    const refusals = buildMorningDigest({
+      ...base,
+      auditLimit: 500,
+      locale: 'fr',
+      audit: [denied, { ...denied, id: 4 }],
+    });
+    expect(refusals.body.split('\n').at(-1)).toBe('  demandes refusées : 2 non autorisées');
   });
 });
 
