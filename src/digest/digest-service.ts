@@ -25,9 +25,10 @@ export interface DigestServiceDeps {
 
 /**
  * Gathers what the morning digest shows from the other ports and builds it.
- * Nothing here reaches the network: backups, certificates and LUKS states are
- * the latest stored ones (a stale backup observation may start a background
- * refresh, as `backup status` does).
+ * No host is probed and no certificate checked: certificates and LUKS states
+ * are the latest stored ones. Backups are read as `backup status` reads them
+ * (a stale observation is refreshed: in the background when serving, first
+ * in a one-shot process).
  */
 export function createDigestService(deps: DigestServiceDeps): DigestService {
   return {
