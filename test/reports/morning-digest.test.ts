@@ -454,6 +454,86 @@ describe('the pure builder', () => {
   });
 });
 
+describe('the pure builder: partitions and backup runs', () => {
+  const base = {
+    timeZone: TIME_ZONE,
+    now: MONDAY.toISOString(),
+    since: '2026-12-04T08:00:00.000Z',
+    backups: [],
+    alerts: { active: [], events: [] },
+    audit: [],
+    certificates: [],
+  };
+  const target = (name: string, open: boolean | null, mounted: boolean) => ({
+    name,
+    mapper: name,
+    mount: `/srv/${name}`,
+    open,
+    openCheckedBy: null,
+    openNote: null,
+    mounted,
+    mountSource: null,
+  });
+  const takenAt = '2026-12-07T07:00:00.000Z';
+
+  it('names each target that is not open and mounted, and a host whose LUKS state could not be read', () => {
+    const luks = [
+      {
+        host: 'b7-srv',
+        takenAt,
+        result: {
+          ok: true as const,
+          sample: {
+            targets: [
+              target('fine', true, true),
+              target('mounted-unknown', null, true),
+              target('open', true, false),
+              target('unknown', null, false),
+              target('closed', false, false),
+            ],
+          },
+        },
+      },
+      { host: 'pi', takenAt, result: { ok: false as const, error: 'luks: no answer within 10000 ms' } },
+    ];
+    const en = buildMorningDigest({ ...base, locale: 'en', luks });
+    expect(en.body).toBe(
+      [
+        'Locked partitions',
+        '  open on b7-srv     unlocked, not mounted                                seen 2026-12-07 08:00 (1 h ago)',
+        '  unknown on b7-srv  state unknown                                        seen 2026-12-07 08:00 (1 h ago)',
+        '  closed on b7-srv   locked                                               seen 2026-12-07 08:00 (1 h ago)',
+        '  pi                 LUKS state unknown: luks: no answer within 10000 ms  seen 2026-12-07 08:00 (1 h ago)',
+      ].join('\n'),
+    );
+    const fr = buildMorningDigest({ ...base, locale: 'fr', luks: luks.slice(0, 1) });
+    expect(fr.body.split('\n').slice(1)).toEqual([
+      '  open sur b7-srv     déverrouillée, non montée  vu le 2026-12-07 08:00 (il y a 1 h)',
+      '  unknown sur b7-srv  état inconnu               vu le 2026-12-07 08:00 (il y a 1 h)',
+      '  closed sur b7-srv   verrouillée                vu le 2026-12-07 08:00 (il y a 1 h)',
+    ]);
+  });
+
+  it('lists backup runs when something reports them, oldest first', () => {
+    const backupRuns = [
+      { name: 'b7-borg', outcome: 'failed' as const, at: '2026-12-07T02:30:00.000Z', detail: 'exit 2' },
+      { name: 'vps2-restic', outcome: 'ok' as const, at: '2026-12-07T01:10:00.000Z', detail: '1.2 GiB, 12 min' },
+      { name: 'pi-borg', outcome: 'missed' as const, at: '2026-12-07T03:00:00.000Z' },
+    ];
+    expect(buildMorningDigest({ ...base, locale: 'en', luks: [], backupRuns }).body).toBe(
+      [
+        'Backup runs since 2026-12-04 09:00',
+        '  OK      vps2-restic  2026-12-07 02:10  1.2 GiB, 12 min',
+        '  FAILED  b7-borg      2026-12-07 03:30  exit 2',
+        '  MISSED  pi-borg      2026-12-07 04:00',
+      ].join('\n'),
+    );
+    expect(buildMorningDigest({ ...base, locale: 'fr', luks: [], backupRuns }).body.split('\n')[0]).toBe(
+      'Sauvegardes lancées depuis le 2026-12-04 09:00',
+    );
+  });
+});
+
 describe('default period', () => {
   it('is Friday 09:00 on Mondays and the last 24 hours on other days, in the configured zone', () => {
     expect(defaultDigestSince(new Date('2026-12-07T08:00:00Z'), TIME_ZONE)).toBe('2026-12-04T08:00:00.000Z');
