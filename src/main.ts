@@ -83,7 +83,9 @@ export function buildApp(options: AppOptions): App {
     { playbooks: () => Object.keys(config.ansible?.playbooks ?? {}), unlockTargets: () => Object.keys(config.unlock) },
     { runPlaybook: true, jobs: true, cancelJob: true, unlock: true },
   );
-  // Luxon and the report templates are loaded by the first digest only.
+  // Luxon and the report templates are loaded by the first digest only. Without `alerts` (the
+  // alert engine is not wired yet) the digest says alerts are not available; `backupRuns` is
+  // where recorded backup runs (`backup run`, pings) will come in.
   const digest = lazyPort<DigestService>(
     async () => {
       const { createDigestService } = await import('./digest/digest-service.js');
