@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineCommand } from '../src/core/command.js';
+import { type AnyCommand, defineCommand } from '../src/core/command.js';
 import { UsageError } from '../src/core/errors.js';
 import { alignColumns } from '../src/core/format.js';
 import { fill } from '../src/core/i18n.js';
@@ -29,16 +29,21 @@ export const help = defineCommand({
   async run(ctx, args) {
     const { locale } = ctx;
     // A command whose effect depends on its arguments (ansible run --check) is listed for everyone.
-    const visible = ctx.commands.filter((c) => c.changes !== true || ctx.isAdmin);
+    const visible = ctx.commands.filter((c) => !adminOnly(c) || ctx.isAdmin);
     if (args.first) {
       const words = [args.first, args.second].filter((w): w is string => w !== undefined);
       const found = findCommand(words, ctx.commands);
       if (!found) throw new UsageError(fill(text.unknown[locale], { name: words.join(' ') }));
       const c = found.command;
-      const note = c.changes === true && !ctx.isAdmin ? ` ${text.adminOnly[locale]}` : '';
+      const note = adminOnly(c) && !ctx.isAdmin ? ` ${text.adminOnly[locale]}` : '';
       return { outcome: 'ok', text: `${c.name}: ${c.summary[locale]}${note}\n${text.usage[locale]}: ${c.usage}` };
     }
     const lines = alignColumns(visible.map((c) => [c.usage, c.summary[locale]]));
     return { outcome: 'ok', text: [text.title[locale], ...lines.map((l) => `  ${l}`), text.more[locale]].join('\n') };
   },
 });
+
+/** Reserved for admins whatever its arguments. */
+function adminOnly(c: AnyCommand): boolean {
+  return c.changes === true || c.adminOnly === true;
+}

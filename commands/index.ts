@@ -1,9 +1,11 @@
 import type { AnyCommand } from '../src/core/command.js';
 import { ansibleRun } from './ansible-run.js';
+import { audit } from './audit.js';
 import { backupList } from './backup-list.js';
 import { backupRun } from './backup-run.js';
 import { backupStatus } from './backup-status.js';
 import { certs } from './certs.js';
+import { digest } from './digest.js';
 import { help } from './help.js';
 import { jobs, jobsCancel } from './jobs.js';
 import { probe } from './probe.js';
@@ -21,4 +23,6 @@ export const commands: readonly AnyCommand[] = [
   jobsCancel,
   probe,
   certs,
+  digest,
+  audit,
 ];

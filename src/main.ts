@@ -8,6 +8,7 @@ import type { Config } from './config/schema.js';
 import { configSecrets } from './config/secrets.js';
 import type { Logger } from './core/logger.js';
 import { createPipeline, type Pipeline } from './core/pipeline.js';
+import type { DigestService } from './core/ports/digest.js';
 import type { OperationsService } from './core/ports/operations.js';
 import type { ProbeService } from './core/ports/probes.js';
 import { HostRegistry } from './hosts/host-registry.js';
@@ -35,6 +36,8 @@ export interface App {
   probes: ProbeService;
   /** What the scheduled jobs call after their own work (alerts, the digest builder). */
   jobHooks: JobHooks;
+  /** The morning digest; the scheduler posts `digest({ since })` to the `digest` channel. */
+  digest: DigestService;
   pipeline: Pipeline;
   logger: Logger;
   close(): Promise<void>;
@@ -108,7 +111,7 @@ export function buildApp(options: AppOptions): App {
       return createProbeService({ config, hosts, store, now, logger: logger.child({ component: 'probes' }) });
     },
     { hosts: () => Object.keys(config.hosts), thresholds: () => config.thresholds },
-    { probeHosts: true, checkCertificates: true },
+    { probeHosts: true, checkCertificates: true, storedCertificates: true, storedLuks: true },
   );
   const operations = lazyPort<OperationsService>(
     async () => {
@@ -125,18 +128,36 @@ export function buildApp(options: AppOptions): App {
     { playbooks: () => Object.keys(config.ansible?.playbooks ?? {}), unlockTargets: () => Object.keys(config.unlock) },
     { runPlaybook: true, jobs: true, cancelJob: true, unlock: true },
   );
+  // Luxon and the report templates are loaded by the first digest only.
+  const digest = lazyPort<DigestService>(
+    async () => {
+      const { createDigestService } = await import('./digest/digest-service.js');
+      return createDigestService({
+        locale: config.locale,
+        timeZone: config.timezone,
+        now,
+        backups,
+        probes,
+        audit,
+        backupRuns: (since) => backupReports.runsSince(since),
+      });
+    },
+    {},
+    { digest: true },
+  );
   const pipeline = createPipeline({
     commands,
     access: config.access,
     audit,
-    services: { backups, probes, operations },
+    services: { backups, probes, operations, digest, audit },
     locale: config.locale,
     timeZone: config.timezone,
     logger,
   });
-  // Alerts (afterProbes, afterBackupCheck, afterCertificates) and the digest builder plug in here;
-  // until then each job does its own part and `morning-digest` says "not available yet".
-  const jobHooks: JobHooks = {};
+  // What the scheduled jobs do after their own work: the digest they post.
+  const jobHooks: JobHooks = {
+    digest: () => digest.digest(),
+  };
   return {
     config,
     db,
@@ -147,6 +168,7 @@ export function buildApp(options: AppOptions): App {
     hosts,
     probes,
     jobHooks,
+    digest,
     pipeline,
     logger,
     async close() {

@@ -3,6 +3,7 @@ import { backupDetails, backupTitle, statsLine } from '../core/backup-text.js';
 import type { Locale } from '../core/i18n.js';
 import type { Logger } from '../core/logger.js';
 import type { BackupSummary } from '../core/ports/backup-runs.js';
+import type { BackupRunSummary } from '../core/ports/digest.js';
 import type { BackupSummaryStore } from '../store/backup-summary-store.js';
 
 /** The logical channel finished backups are posted to (config `channels.backups`). */
@@ -44,9 +45,19 @@ export class BackupReporter {
     return stored;
   }
 
-  /** Summaries of backups finished since `iso` (the digest lists the ones not posted). */
+  /** Summaries of backups finished since `iso`. */
   summariesSince(iso: string): BackupSummary[] {
     return this.#d.store.since(iso);
+  }
+
+  /** The same, as the digest's "backup runs" lines: one short detail each, in the configured locale. */
+  runsSince(iso: string): BackupRunSummary[] {
+    return this.summariesSince(iso).map((s) => ({
+      name: s.name,
+      outcome: s.outcome,
+      at: s.finishedAt,
+      detail: s.error ?? (statsLine(s.stats, this.#d.locale) || undefined),
+    }));
   }
 }
 

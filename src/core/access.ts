@@ -1,5 +1,5 @@
 import type { Actor } from './actor.js';
-import { type AnyCommand, changesSomething } from './command.js';
+import { type AnyCommand, changesSomething, needsAdmin } from './command.js';
 import { AccessDeniedError } from './errors.js';
 import { type Locale, t } from './i18n.js';
 
@@ -24,8 +24,9 @@ export function authorise(actor: Actor, command: AnyCommand, args: unknown, rule
       t(locale, 'notAllowedDomain', { email: actor.email, domains: rules.allowedDomains.join(', ') || '—' }),
     );
   }
-  if (changesSomething(command, args) && !isAdmin(actor, rules)) {
-    throw new AccessDeniedError(t(locale, 'adminOnly', { command: command.name, email: actor.email }));
+  if (needsAdmin(command, args) && !isAdmin(actor, rules)) {
+    const key = changesSomething(command, args) ? 'adminOnly' : 'adminOnlyRead';
+    throw new AccessDeniedError(t(locale, key, { command: command.name, email: actor.email }));
   }
 }
 

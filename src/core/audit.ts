@@ -23,6 +23,14 @@ export interface AuditEntry {
   detail: string | undefined;
 }
 
+export interface AuditQuery {
+  /** ISO 8601 in UTC: rows started at or after it. */
+  since?: string;
+  /** Default 50. */
+  limit?: number;
+  actor?: string;
+}
+
 export interface AuditLog {
   start(entry: { actor: string; platform: string; command?: string; text: string }): number;
   finish(id: number, status: Exclude<AuditStatus, 'running'>, detail?: string, command?: string): void;
@@ -35,5 +43,6 @@ export interface AuditLog {
     status: Exclude<AuditStatus, 'running'>,
     detail?: string,
   ): number;
-  list(options?: { since?: string; limit?: number }): AuditEntry[];
+  /** Newest first; `actor` keeps one actor's rows (compared without case). */
+  list(options?: AuditQuery): AuditEntry[];
 }

@@ -63,6 +63,11 @@ export interface CommandDefinition<Schema extends z.ZodType> {
    * changes nothing).
    */
   changes: boolean | ((args: z.output<Schema>) => boolean);
+  /**
+   * Reserved for admins although it changes nothing (`audit` shows what
+   * everyone did): refused to others, with no confirmation asked of admins.
+   */
+  adminOnly?: boolean;
   run(ctx: CommandContext, args: z.output<Schema>): Promise<Reply>;
 }
 
@@ -72,6 +77,11 @@ export type AnyCommand = CommandDefinition<any>;
 /** Whether this invocation of the command changes something. */
 export function changesSomething(command: AnyCommand, args: unknown): boolean {
   return typeof command.changes === 'function' ? command.changes(args) : command.changes;
+}
+
+/** Whether a non-admin may run the command with these arguments. */
+export function needsAdmin(command: AnyCommand, args: unknown): boolean {
+  return command.adminOnly === true || changesSomething(command, args);
 }
 
 /** Declares a command; the identity function that gives TypeScript the argument types. */

@@ -27,6 +27,10 @@ const messages = {
     en: '"{command}" changes something and is reserved for admins; {email} is not one.',
     fr: "« {command} » modifie quelque chose et est réservée aux admins ; {email} n'en fait pas partie.",
   },
+  adminOnlyRead: {
+    en: '"{command}" is reserved for admins; {email} is not one.',
+    fr: "« {command} » est réservée aux admins ; {email} n'en fait pas partie.",
+  },
   inlineSecret: {
     en: 'type the passphrase only in the prompt, never in the command: send "{usage}" and the bot asks for it privately. What you typed stays in the chat history: if it was a passphrase, change it.',
     fr: "tapez la phrase de passe seulement dans la fenêtre prévue, jamais dans la commande : envoyez « {usage} » et le bot la demande en privé. Ce que vous avez tapé reste dans l'historique du chat : si c'était une phrase de passe, changez-la.",

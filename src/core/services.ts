@@ -1,4 +1,6 @@
+import type { AuditLog } from './audit.js';
 import type { BackupService } from './ports/backups.js';
+import type { DigestService } from './ports/digest.js';
 import type { OperationsService } from './ports/operations.js';
 import type { ProbeService } from './ports/probes.js';
 
@@ -10,4 +12,7 @@ export interface Services {
   backups: BackupService;
   probes: ProbeService;
   operations: OperationsService;
+  digest: DigestService;
+  /** Reading the audit log (`audit`); writing it is the pipeline's job. */
+  audit: Pick<AuditLog, 'list'>;
 }

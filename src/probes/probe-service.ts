@@ -3,10 +3,17 @@ import { readFile } from 'node:fs/promises';
 import type { Config } from '../config/schema.js';
 import { DetourError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { CertificateReport, HostProbeReport, ProbeOutcome, ProbeService } from '../core/ports/probes.js';
+import type {
+  CertificateReport,
+  CertificateSample,
+  HostProbeReport,
+  ProbeOutcome,
+  ProbeService,
+  StoredLuksReport,
+} from '../core/ports/probes.js';
 import type { HostRegistry } from '../hosts/host-registry.js';
 import type { SampleStore } from '../store/sample-store.js';
-import { rankCertificate } from './certificate-info.js';
+import { daysUntil, rankCertificate } from './certificate-info.js';
 import { checkCertificateFile, checkServerCertificate } from './certificates.js';
 import { probeDisk } from './disk.js';
 import { type HostAccess, localStat } from './host-access.js';
@@ -116,6 +123,34 @@ export function createProbeService(deps: ProbeServiceDeps): ProbeService {
       } finally {
         scope.dispose();
       }
+    },
+
+    async storedCertificates() {
+      const at = now();
+      return config.certificates.flatMap((target): CertificateReport[] => {
+        const label = 'url' in target ? target.url : target.file;
+        const stored = store.latest(label, 'certificate');
+        if (!stored) return [];
+        // Days left as of now: the check may be a day old.
+        const result: ProbeOutcome<CertificateSample> = stored.outcome.ok
+          ? {
+              ok: true,
+              sample: { ...stored.outcome.sample, daysLeft: daysUntil(new Date(stored.outcome.sample.notAfter), at) },
+            }
+          : stored.outcome;
+        const rank = result.ok
+          ? rankCertificate(result, { warnDays: config.probes.certificateWarnDays, now: at })
+          : 'error';
+        return [{ target: label, takenAt: stored.takenAt, result, rank }];
+      });
+    },
+
+    async storedLuks() {
+      const carriers = [...new Set(Object.values(config.unlock).map((u) => u.host))];
+      return carriers.flatMap((host): StoredLuksReport[] => {
+        const stored = store.latest(host, 'luks');
+        return stored ? [{ host, takenAt: stored.takenAt, result: stored.outcome }] : [];
+      });
     },
 
     async checkCertificates(signal) {

@@ -1,4 +1,4 @@
-import type { AuditEntry, AuditLog, AuditStatus } from '../core/audit.js';
+import type { AuditEntry, AuditLog, AuditQuery, AuditStatus } from '../core/audit.js';
 import type { Db } from './database.js';
 import { ownerAlive, ownerId, sweepOwners } from './process-owner.js';
 
@@ -117,10 +117,12 @@ export class AuditStore implements AuditLog {
     return dead.length;
   }
 
-  list(options: { since?: string; limit?: number } = {}): AuditEntry[] {
+  list(options: AuditQuery = {}): AuditEntry[] {
+    const byActor = options.actor === undefined ? '' : ' AND lower(actor) = lower(?)';
+    const params = [options.since ?? '', ...(options.actor === undefined ? [] : [options.actor]), options.limit ?? 50];
     const rows = this.#db
-      .prepare(`SELECT * FROM audit WHERE started_at >= ? ORDER BY id DESC LIMIT ?`)
-      .all(options.since ?? '', options.limit ?? 50) as AuditRow[];
+      .prepare(`SELECT * FROM audit WHERE started_at >= ?${byActor} ORDER BY id DESC LIMIT ?`)
+      .all(...params) as AuditRow[];
     return rows.map(toEntry);
   }
 }

@@ -125,4 +125,34 @@ describe('pipeline', () => {
     expect((await pipeline({ text: 'help', actor: bob, platform: 'slack' })).text).not.toContain('unlock');
     expect((await pipeline({ text: 'help', actor: alice, platform: 'slack' })).text).toContain('unlock');
   });
+
+  it('keeps adminOnly commands for admins without asking them a confirmation, and hides them in help', async () => {
+    let runs = 0;
+    const secretive = defineCommand({
+      name: 'secretive',
+      usage: 'secretive',
+      summary: { en: 'secretive', fr: 'secretive' },
+      args: z.object({}),
+      changes: false,
+      adminOnly: true,
+      run: async () => ({ outcome: 'ok', text: `run ${++runs}` }),
+    });
+    const { pipeline, audit } = setup([secretive]);
+    const refused = await pipeline({ text: 'secretive', actor: bob, platform: 'slack', requireConfirmation: true });
+    expect(refused).toMatchObject({
+      outcome: 'denied',
+      text: '"secretive" is reserved for admins; Bob@EpicerieLeDetour.org is not one.',
+    });
+    expect(runs).toBe(0);
+    expect(audit.list({ limit: 1 })[0]).toMatchObject({
+      actor: 'Bob@EpicerieLeDetour.org',
+      command: 'secretive',
+      status: 'denied',
+    });
+    // Changes nothing: an admin on chat gets the answer at once, no confirmation button.
+    const done = await pipeline({ text: 'secretive', actor: alice, platform: 'slack', requireConfirmation: true });
+    expect(done).toMatchObject({ outcome: 'ok', text: 'run 1' });
+    expect((await pipeline({ text: 'help', actor: bob, platform: 'slack' })).text).not.toContain('secretive');
+    expect((await pipeline({ text: 'help', actor: alice, platform: 'slack' })).text).toContain('secretive');
+  });
 });

@@ -96,6 +96,30 @@ describe('detour run (built binary)', () => {
     expect(table.stdout).toContain('carol@epicerieledetour.org');
   });
 
+  it('shows the morning digest from what the earlier runs stored, and the audit to admins only', async () => {
+    await run(['run', 'help', '--as', 'carol@epicerieledetour.org', '--config', config]);
+    const digest = await run(['run', 'digest', '--as', 'carol@epicerieledetour.org', '--config', config]);
+    expect(digest.exitCode).toBe(0);
+    const lines = digest.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^Morning digest, [A-Z][a-z]+day \d{1,2} [A-Z][a-z]+$/);
+    expect(lines[1]).toBe('Backups');
+    expect(digest.stdout).toMatch(/^ {2}LATE +old-borg +last .* \(3 d ago\) +max age 26 h$/m);
+    expect(digest.stdout).toMatch(/^Commands since \d{4}-\d\d-\d\d \d\d:\d\d$/m);
+    expect(digest.stdout).toMatch(/^ {2}carol@epicerieledetour\.org +help( ×\d+)?$/m);
+    expect(lines.at(-1)).toBe('Alerts: not available yet.');
+    const refused = await run(['run', 'audit --last 2', '--as', 'carol@epicerieledetour.org', '--config', config]);
+    expect(refused.exitCode).toBe(3);
+    const audit = await run(['run', 'audit --last 2', '--as', 'alice@epicerieledetour.org', '--config', config]);
+    expect(audit.exitCode).toBe(0);
+    expect(audit.stdout.trim().split('\n')).toEqual([
+      'Audit log, newest first:',
+      expect.stringMatching(/^#\d+ +\d{4}-\d\d-\d\d \d\d:\d\d +alice@epicerieledetour\.org +running +audit --last 2$/),
+      expect.stringMatching(
+        / carol@epicerieledetour\.org +denied +audit --last 2 +"audit" is reserved for admins; carol@e…$/,
+      ),
+    ]);
+  });
+
   it('prints control characters from chat text escaped, never raw (audit table, JSON, replies)', async () => {
     const title = '\x1b]0;pwned\x07';
     const clear = '\x1b[2J';

@@ -25,14 +25,20 @@ export function testConfig(raw: Record<string, unknown>, dir: string): Config {
   );
 }
 
-/** The real pipeline with every command, the given services and an in-memory audit log. */
-export function testPipeline(config: Config, services: Partial<Services>) {
-  const audit = new AuditStore(openDatabase(':memory:'));
+/**
+ * The real pipeline with every command, the given services and an audit log
+ * (in memory unless given), which the `audit` command reads too.
+ */
+export function testPipeline(
+  config: Config,
+  services: Partial<Services>,
+  audit = new AuditStore(openDatabase(':memory:')),
+) {
   const pipeline = createPipeline({
     commands,
     access: config.access,
     audit,
-    services: services as Services,
+    services: { audit, ...services } as Services,
     locale: config.locale,
     timeZone: config.timezone,
     logger: silentLogger,

@@ -126,12 +126,27 @@ export interface CertificateReport {
   rank: 'ok' | 'warn' | 'expired' | 'error';
 }
 
+/** The newest stored LUKS sample of a host that carries unlock targets. */
+export interface StoredLuksReport {
+  host: string;
+  takenAt: string;
+  result: ProbeOutcome<LuksSample>;
+}
+
 /** Measures hosts and certificates now, and stores every sample with its time. */
 export interface ProbeService {
   /** Configured host names, in config order. */
   hosts(): string[];
   probeHosts(hosts: readonly string[], signal: AbortSignal): Promise<HostProbeReport[]>;
   checkCertificates(signal: AbortSignal): Promise<CertificateReport[]>;
+  /**
+   * The newest stored check of each configured certificate, without any
+   * network work (for the digest); `rank` and `daysLeft` are as of now.
+   * Certificates never checked are left out.
+   */
+  storedCertificates(): Promise<CertificateReport[]>;
+  /** The newest stored LUKS sample of each host carrying unlock targets, without probing; never probed ones left out. */
+  storedLuks(): Promise<StoredLuksReport[]>;
   /** Configured warn/crit levels (`disk`, `inodes`, `memory`, `swap`, `load`), for marking values in replies. */
   thresholds?(): Readonly<Record<string, Threshold>>;
 }
