@@ -153,13 +153,16 @@ function alertEventsSection(input: MorningDigestInput, since: string): Section |
   return { heading: fill(text.events[locale], { since }), lines: alignColumns(rows) };
 }
 
+const isDigest = (e: AuditEntry): boolean => e.command === 'digest' || e.text.trim() === 'job run morning-digest';
+
 /** Statuses shown next to a command: the ones that did not end well (or have not ended). */
 const PROBLEMS = { failed: 'failed', error: 'error', interrupted: 'interrupted', running: 'running' } as const;
 
 /**
  * Who ran what, one line per person in order of first request. The
  * scheduler's own rows, confirmation requests (the confirmed run has its own
- * row) and reading the digest itself are left out; refusals are only counted.
+ * row) and making or reading the digest itself (`digest`, `detour job run
+ * morning-digest`) are left out; refusals are only counted.
  */
 function commandsSection(input: MorningDigestInput, since: string): Section | undefined {
   const { locale } = input;
@@ -167,7 +170,7 @@ function commandsSection(input: MorningDigestInput, since: string): Section | un
   let denied = 0;
   let malformed = 0;
   for (const e of [...input.audit].reverse()) {
-    if (e.actor === 'scheduler' || e.status === 'confirm' || e.command === 'digest') continue;
+    if (e.actor === 'scheduler' || e.status === 'confirm' || isDigest(e)) continue;
     if (e.status === 'denied') denied++;
     else if (e.status === 'usage') malformed++;
     else {

@@ -50,12 +50,13 @@ describe('detour job run (built binary)', () => {
     }
   });
 
-  it('says "not available yet" for the morning digest without its builder (exit 1)', async () => {
+  it('prints the morning digest instead of posting it, without listing its own run', async () => {
     const r = await run(['job', 'run', 'morning-digest', '--config', join(dir, 'detour.yaml')]);
-    expect(r.exitCode).toBe(1);
-    expect(r.stdout).toMatch(
-      /^morning-digest: not available yet: the morning digest is still being built \(audit #\d+\)$/,
-    );
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^morning-digest: digest built \(printed here, not posted\) \(audit #\d+\)\n/);
+    expect(r.stdout).toContain('Commands since');
+    expect(r.stdout).toContain('job run probes');
+    expect(r.stdout).not.toContain('job run morning-digest');
   });
 
   it('names an unknown job and lists the jobs (exit 2)', async () => {
