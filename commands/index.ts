@@ -1,4 +1,5 @@
 import type { AnyCommand } from '../src/core/command.js';
+import { alerts, alertsSilence } from './alerts.js';
 import { ansibleRun } from './ansible-run.js';
 import { backupStatus } from './backup-status.js';
 import { certs } from './certs.js';
@@ -8,4 +9,15 @@ import { probe } from './probe.js';
 import { unlock } from './unlock.js';
 
 /** Every chat command, in the order `help` lists them. */
-export const commands: readonly AnyCommand[] = [help, backupStatus, unlock, ansibleRun, jobs, jobsCancel, probe, certs];
+export const commands: readonly AnyCommand[] = [
+  help,
+  backupStatus,
+  unlock,
+  ansibleRun,
+  jobs,
+  jobsCancel,
+  probe,
+  certs,
+  alerts,
+  alertsSilence,
+];

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { commands } from '../commands/index.js';
+import { AlertEngine, type Post } from './alerts/alert-engine.js';
+import { alertSettings, configuredKeys } from './alerts/settings.js';
 import { BackupStatusService } from './backups/backup-service.js';
 import type { Config } from './config/schema.js';
 import type { Logger } from './core/logger.js';
@@ -19,6 +21,8 @@ export interface App {
   db: Db;
   audit: AuditStore;
   backups: BackupStatusService;
+  /** The alert engine: the scheduler's jobs call its `observe…` methods after each round. */
+  alerts: AlertEngine;
   hosts: HostRegistry;
   pipeline: Pipeline;
   logger: Logger;
@@ -32,6 +36,11 @@ export interface AppOptions {
   run: ProcessRunner;
   refresh: 'background' | 'before-answer';
   now?: () => Date;
+  /**
+   * Where alert messages go (`detour serve`: the delivery queue). Without it, a process that
+   * observes (a one-shot job) records alert state and logs the messages it could not post.
+   */
+  post?: Post;
 }
 
 /** The composition root: builds every part once, from the config, with its dependencies. */
@@ -80,11 +89,22 @@ export function buildApp(options: AppOptions): App {
     { playbooks: () => Object.keys(config.ansible?.playbooks ?? {}), unlockTargets: () => Object.keys(config.unlock) },
     { runPlaybook: true, jobs: true, cancelJob: true, unlock: true },
   );
+  const alertLogger = logger.child({ component: 'alerts' });
+  const alerts = new AlertEngine({
+    db,
+    settings: alertSettings(config),
+    post:
+      options.post ??
+      ((channel, message) => alertLogger.warn({ channel, title: message.title }, 'alert not posted: no chat here')),
+    logger: alertLogger,
+    now,
+    configuredKeys: () => configuredKeys(config),
+  });
   const pipeline = createPipeline({
     commands,
     access: config.access,
     audit,
-    services: { backups, probes, operations },
+    services: { backups, probes, operations, alerts },
     locale: config.locale,
     timeZone: config.timezone,
     logger,
@@ -94,6 +114,7 @@ export function buildApp(options: AppOptions): App {
     db,
     audit,
     backups,
+    alerts,
     hosts,
     pipeline,
     logger,

@@ -21,7 +21,15 @@ const EXIT_GRACE_MS = 1_000;
 export async function serve(values: CliValues): Promise<number> {
   const logger = createLogger({ level: process.env.DETOUR_LOG_LEVEL ?? 'info', destination: 1 });
   const { config, label } = await loadCliConfig(values, logger);
-  const app = buildApp({ config, logger, run: lazyExecaRunner, refresh: 'background' });
+  const app = buildApp({
+    config,
+    logger,
+    run: lazyExecaRunner,
+    refresh: 'background',
+    // Alerts post through the delivery queue below (built on the database buildApp opens); no
+    // round observes anything before the scheduler starts, after the queue exists.
+    post: (channel, message) => delivery.post(channel, message),
+  });
   const now = () => new Date();
   const pruning = startPruning({
     db: app.db,

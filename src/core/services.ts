@@ -1,3 +1,4 @@
+import type { AlertService } from './ports/alerts.js';
 import type { BackupService } from './ports/backups.js';
 import type { OperationsService } from './ports/operations.js';
 import type { ProbeService } from './ports/probes.js';
@@ -10,4 +11,5 @@ export interface Services {
   backups: BackupService;
   probes: ProbeService;
   operations: OperationsService;
+  alerts: AlertService;
 }

@@ -8,9 +8,14 @@ export interface Retention {
   confirmations: number;
   samples: number;
   observations: number;
+  /** Alert history (fired, resolved, silenced); current alert state is never pruned. */
+  alerts: number;
 }
 
-export type Pruned = Record<'audit' | 'outbox' | 'confirmations' | 'prompts' | 'samples' | 'observations', number>;
+export type Pruned = Record<
+  'audit' | 'outbox' | 'confirmations' | 'prompts' | 'samples' | 'observations' | 'alerts',
+  number
+>;
 
 interface Rule {
   table: string;
@@ -38,6 +43,7 @@ const RULES: Record<keyof Pruned, Rule> = {
       SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY repo ORDER BY observed_at DESC, id DESC) AS n
                       FROM backup_observations WHERE outcome = 'ok') WHERE n = 1)`,
   },
+  alerts: { table: 'alert_events', where: 'at < ?' },
 };
 
 const KEEP: Record<keyof Pruned, keyof Retention> = {
@@ -47,6 +53,7 @@ const KEEP: Record<keyof Pruned, keyof Retention> = {
   prompts: 'confirmations',
   samples: 'samples',
   observations: 'observations',
+  alerts: 'alerts',
 };
 
 /**
@@ -61,7 +68,7 @@ export async function pruneDatabase(
   options: { batchSize?: number; stopped?: () => boolean } = {},
 ): Promise<Pruned> {
   const { batchSize = 500, stopped = () => false } = options;
-  const pruned = { audit: 0, outbox: 0, confirmations: 0, prompts: 0, samples: 0, observations: 0 };
+  const pruned = { audit: 0, outbox: 0, confirmations: 0, prompts: 0, samples: 0, observations: 0, alerts: 0 };
   for (const kind of Object.keys(RULES) as (keyof Pruned)[]) {
     if (stopped()) break;
     const { table, where } = RULES[kind];
