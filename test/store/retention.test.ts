@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlertStore } from '../../src/alerts/alert-store.js';
 import { validateConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/logger.js';
@@ -28,6 +29,7 @@ const RETENTION: Retention = {
   confirmations: 7 * DAY,
   samples: 90 * DAY,
   observations: 90 * DAY,
+  alerts: 400 * DAY,
 };
 
 /** One row of every kind at each age given, written through the stores the bot uses. */
@@ -64,6 +66,13 @@ function fill(db: Db, ages: number[]): void {
       outcome: 'ok',
       durationMs: 10,
     });
+    new AlertStore(db).addEvent({
+      key: 'disk:b7-srv:/srv',
+      kind: 'disk',
+      event: 'fired',
+      at: at.toISOString(),
+      summary: `${age}`,
+    });
   }
 }
 
@@ -79,7 +88,15 @@ describe('retention', () => {
 
     const pruned = await pruneDatabase(db, RETENTION, NOW, { batchSize: 2 });
 
-    expect(pruned).toEqual({ audit: 2, outbox: 14, confirmations: 9, prompts: 9, samples: 5, observations: 5 });
+    expect(pruned).toEqual({
+      audit: 2,
+      outbox: 14,
+      confirmations: 9,
+      prompts: 9,
+      samples: 5,
+      observations: 5,
+      alerts: 2,
+    });
     const texts = db.prepare(`SELECT text FROM audit ORDER BY id`).all() as { text: string }[];
     expect(texts.map((r) => r.text)).toEqual(['1', '6', '8', '29', '31', '89', '91', '120', '399', 'still running']);
     expect(db.prepare(`SELECT message FROM outbox ORDER BY id`).all()).toEqual([
