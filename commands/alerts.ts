@@ -4,7 +4,7 @@ import { defineCommand } from '../src/core/command.js';
 import { parseDuration } from '../src/core/duration.js';
 import { UsageError } from '../src/core/errors.js';
 import { alignColumns, formatAge, formatTime } from '../src/core/format.js';
-import { fill, type Locale } from '../src/core/i18n.js';
+import { fill, type Locale, t } from '../src/core/i18n.js';
 import type { AlertSeverity } from '../src/core/ports/alerts.js';
 
 const text = {
@@ -77,18 +77,18 @@ export const alertsSilence = defineCommand({
     const { locale } = ctx;
     const ms = parseDuration(args.duration);
     if (ms === undefined || ms <= 0) {
-      throw new UsageError(fill(text.badDuration[locale], { text: args.duration }), SILENCE_USAGE);
+      throw usageError(fill(text.badDuration[locale], { text: args.duration }), locale);
     }
     const result = ctx.services.alerts.silence(args.key, ms, actorLabel(ctx.actor));
     if (!result.ok) {
       if (result.reason === 'too_long') {
-        throw new UsageError(fill(text.tooLong[locale], { max: formatAge(result.maxMs, locale) }), SILENCE_USAGE);
+        throw usageError(fill(text.tooLong[locale], { max: formatAge(result.maxMs, locale) }), locale);
       }
       const close = result.suggestions.length > 0;
-      throw new UsageError(
+      throw usageError(
         fill(text.unknownKey[locale], { key: args.key }) +
           (close ? fill(text.closest[locale], { keys: result.suggestions.join(', ') }) : text.noneClose[locale]),
-        SILENCE_USAGE,
+        locale,
       );
     }
     return {
@@ -103,3 +103,8 @@ export const alertsSilence = defineCommand({
     };
   },
 });
+
+/** The pipeline adds the usage line to parse errors only: a refusal from `run` carries its own. */
+function usageError(message: string, locale: Locale): UsageError {
+  return new UsageError(`${message}\n${t(locale, 'usage', { usage: SILENCE_USAGE })}`);
+}
