@@ -134,6 +134,7 @@ export class AlertEngine implements AlertService {
   #step(round: Round, c: Condition): void {
     round.stepped.add(c.key);
     let row = round.rows.get(c.key);
+    const before = row && fingerprint(row);
     const describe = (severity: AlertSeverity | null) =>
       typeof c.summary === 'string' ? c.summary : c.summary(severity);
     // A new certificate (another fingerprint) ends the episode of the old one.
@@ -177,7 +178,8 @@ export class AlertEngine implements AlertService {
     const silence = round.silences.get(c.key);
     const silenceEnded = silence !== undefined && silence.until <= round.atIso;
     this.#settle(round, row, { remind: c.remind !== false, silenceEnded, stage: c.stage });
-    this.#persist(row);
+    // A firing alert whose value did not move needs no write: most firing keys, most rounds.
+    if (before === undefined || fingerprint(row) !== before) this.#persist(row);
   }
 
   #fire(round: Round, row: AlertRow): void {
@@ -319,6 +321,12 @@ interface Round {
 }
 
 const rank = (s: AlertSeverity | null): number => (s ? SEVERITY_RANK[s] : 0);
+
+/** What of a row is worth writing: all but the time of the latest sample. */
+function fingerprint(row: AlertRow): string {
+  const { lastAt: _, ...rest } = row;
+  return JSON.stringify(rest);
+}
 
 function newRow(c: Condition, atIso: string): AlertRow {
   return {

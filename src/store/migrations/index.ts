@@ -136,7 +136,7 @@ export const migrations: readonly Migration[] = [
         value            REAL,
         first_at         TEXT    NOT NULL,     -- first breaching sample of the episode
         fired_at         TEXT,
-        last_at          TEXT    NOT NULL,     -- latest sample seen
+        last_at          TEXT    NOT NULL,     -- latest sample that changed the row
         last_posted_at   TEXT,                 -- latest message posted (reminders count from it)
         announced        INTEGER NOT NULL DEFAULT 0,  -- 1: the channel's last word on this key is "firing"
         resolved_at      TEXT,                 -- latest resolution, while its message is still owed
