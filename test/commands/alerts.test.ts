@@ -8,7 +8,10 @@ let harness: Awaited<ReturnType<typeof alertHarness>>;
 afterEach(() => harness?.close());
 
 async function firingSetup(raw: Record<string, unknown> = {}) {
-  harness = await alertHarness(raw);
+  harness = await alertHarness({
+    unlock: { dataproxies: { host: 'b7-srv', device: '/dev/sdb1', mapper: 'dataproxies', mount: '/srv/dataproxies' } },
+    ...raw,
+  });
   const engine = harness.engine();
   for (const percent of [95, 95]) {
     const at = harness.tick(5 * MIN);
@@ -90,6 +93,10 @@ describe('alerts silence', () => {
       text: 'unknown alert key "disk:b7-srv:/sr". Closest: disk:b7-srv:/srv.\nusage: alerts silence <key> <duration>',
     });
     expect(audit.list({ limit: 1 })[0]).toMatchObject({ status: 'usage' });
+    // A key named by its last part, misspelt: the unlock target is known from the configuration.
+    expect((await ask('alerts silence dataproxy 2h', alice)).text.split('\n')[0]).toBe(
+      'unknown alert key "dataproxy". Closest: locked:dataproxies.',
+    );
     for (const duration of ['2 hours', '0h', '1.5h', '-2h']) {
       const r = await ask(`alerts silence disk:b7-srv:/srv "${duration}"`, alice);
       expect(r).toMatchObject({
