@@ -121,6 +121,28 @@ describe('disk alerts', () => {
   });
 });
 
+describe('inodes, channel and French', () => {
+  it('watch inodes against the disk levels when they have none, post to the configured channel, in French', async () => {
+    harness = await alertHarness({ locale: 'fr', alerts: { channel: 'alertes', samplesToFire: 1 } });
+    const engine = harness.engine();
+    const report = (inodes: number) => {
+      const at = harness.tick(65 * MIN);
+      const r = hostReport('b7-srv', at, { mounts: { '/var': 50 } });
+      if (r.disk.ok) {
+        const m = r.disk.sample.mounts[0];
+        if (m?.inodes) m.inodes.usedPercent = inodes;
+      }
+      engine.observeHosts([r], at);
+    };
+    report(93);
+    report(40);
+    expect(harness.posted.map((p) => [p.channel, p.message.title])).toEqual([
+      ['alertes', 'CRITIQUE b7-srv /var : inodes à 93 % (critique 90 %) depuis 10:05'],
+      ['alertes', 'RÉSOLU b7-srv /var : inodes à 40 % (attention 80 %) (a duré 1 h 05 min)'],
+    ]);
+  });
+});
+
 describe('a restart', () => {
   it('neither forgets nor repeats an alert, and still posts its resolution', async () => {
     harness = await alertHarness();
