@@ -43,6 +43,7 @@ export class AlertEngine implements AlertService {
   readonly #logger: Logger;
   readonly #now: () => Date;
   readonly #configured: () => ReadonlyMap<string, string>;
+  readonly #hasConfigured: boolean;
   readonly #messages: AlertMessages;
 
   constructor(o: AlertEngineOptions) {
@@ -52,6 +53,7 @@ export class AlertEngine implements AlertService {
     this.#logger = o.logger;
     this.#now = o.now ?? (() => new Date());
     this.#configured = o.configuredKeys ?? (() => new Map());
+    this.#hasConfigured = o.configuredKeys !== undefined;
     this.#messages = new AlertMessages(o.settings.texts);
   }
 
@@ -64,7 +66,7 @@ export class AlertEngine implements AlertService {
       conditions.push(...observed.conditions);
       scopes.push(...observed.scopes);
     }
-    return this.observeConditions(conditions, at, scopes);
+    return this.observeConditions(conditions, at, [...scopes, ...this.#retired(PROBED_KINDS)]);
   }
 
   /** After each certificate check: posts once per day threshold crossed, starts over on renewal. */
@@ -72,6 +74,7 @@ export class AlertEngine implements AlertService {
     return this.observeConditions(
       reports.flatMap((r) => certificateCondition(r, this.#s) ?? []),
       at,
+      this.#retired(['cert']),
     );
   }
 
@@ -118,6 +121,24 @@ export class AlertEngine implements AlertService {
       this.#logger.info({ fired: result.fired, resolved: result.resolved }, 'alerts changed');
     }
     return result;
+  }
+
+  /**
+   * Scopes that resolve the alerts of entries no longer in the configuration (a host, an unlock
+   * target, a certificate removed): nothing would ever observe them again. Backups are left out:
+   * push checks share their `backup:` keys. Without the configured keys, nothing is retired.
+   */
+  #retired(kinds: readonly string[]): Scope[] {
+    if (!this.#hasConfigured) return [];
+    const configured = this.#configured();
+    const hosts = new Set([...configured.keys()].flatMap((k) => (k.startsWith('unreachable:') ? [k.slice(12)] : [])));
+    const gone = (key: string) => this.#messages.unconfigured(key);
+    return kinds.map((kind) => ({
+      prefix: `${kind}:`,
+      gone,
+      keep: (key: string) =>
+        kind === 'locked' || kind === 'cert' ? configured.has(key) : hosts.has(key.split(':')[1] ?? ''),
+    }));
   }
 
   active(): ActiveAlert[] {
@@ -169,5 +190,8 @@ export class AlertEngine implements AlertService {
     return { ok: true, key, until };
   }
 }
+
+/** Kinds a probe round observes: their keys name a host second (`disk:b7-srv:/srv`), or an unlock target. */
+const PROBED_KINDS = ['disk', 'inodes', 'memory', 'load', 'systemd', 'unreachable', 'locked'];
 
 const rank = (s: AlertSeverity | null): number => (s ? SEVERITY_RANK[s] : 0);

@@ -44,10 +44,12 @@ export type Describe = (severity: AlertSeverity | null) => string;
 export interface Scope {
   prefix: string;
   gone?: (key: string) => string;
+  /** Keys under the prefix this scope says nothing about (those of configured entries). */
+  keep?: (key: string) => boolean;
 }
 
 export function scopeOf(key: string, scopes: readonly Scope[]): Scope | undefined {
-  return scopes.find((s) => (s.prefix.endsWith(':') ? key.startsWith(s.prefix) : key === s.prefix));
+  return scopes.find((s) => (s.prefix.endsWith(':') ? key.startsWith(s.prefix) : key === s.prefix) && !s.keep?.(key));
 }
 
 export const SEVERITY_RANK: Record<AlertSeverity, number> = { warn: 1, crit: 2 };

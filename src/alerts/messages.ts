@@ -59,6 +59,10 @@ export class AlertMessages {
     return this.#t.say('gone', { key });
   }
 
+  unconfigured(key: string): string {
+    return this.#t.say('unconfigured', { key });
+  }
+
   #severity(row: AlertRow): string {
     return this.#t.severity(row.severity ?? 'warn');
   }

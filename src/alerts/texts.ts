@@ -49,6 +49,7 @@ const text = {
   backupFailed: { en: 'backup {name} cannot be read: {detail}', fr: 'sauvegarde {name} illisible : {detail}' },
   backupOk: { en: 'backup {name} is up to date', fr: 'sauvegarde {name} à jour' },
   gone: { en: '{key} is no longer reported', fr: "{key} n'est plus signalé" },
+  unconfigured: { en: '{key} is no longer in the configuration', fr: "{key} n'est plus dans la configuration" },
   unmounted: { en: '{host} {mount} is no longer mounted', fr: "{host} {mount} n'est plus monté" },
   // Messages.
   fired: { en: '{severity} {summary} since {since}', fr: '{severity} {summary} depuis {since}' },

@@ -121,6 +121,44 @@ describe('disk alerts', () => {
   });
 });
 
+describe('entries removed from the configuration', () => {
+  it('resolve, since nothing will observe them again', async () => {
+    harness = await alertHarness({
+      unlock: {
+        dataproxies: { host: 'b7-srv', device: '/dev/sdb1', mapper: 'dataproxies', mount: '/srv/dataproxies' },
+      },
+    });
+    const engine = harness.engine();
+    let at = harness.tick(MIN);
+    engine.observeHosts(
+      [hostReport('old-srv', at, { mounts: { '/srv': 99 }, luks: [{ name: 'oldvol', open: false }] })],
+      at,
+    );
+    at = harness.tick(MIN);
+    engine.observeHosts(
+      [hostReport('old-srv', at, { mounts: { '/srv': 99 }, luks: [{ name: 'oldvol', open: false }] })],
+      at,
+    );
+    // Both crit; the locked one fired first (at once), the disk one on its second sample.
+    expect(engine.active().map((a) => a.key)).toEqual(['locked:oldvol', 'disk:old-srv:/srv']);
+    harness.titles();
+    at = harness.tick(MIN);
+    // b7-srv's own target is not in this round (the host did not report it): it is kept.
+    engine.observeConditions(
+      [{ key: 'locked:dataproxies', kind: 'locked', severity: 'crit', immediate: true, summary: 'x' }],
+      at,
+    );
+    at = harness.tick(MIN);
+    engine.observeHosts([hostReport('b7-srv', at)], at);
+    expect(harness.titles().sort()).toEqual([
+      'CRIT x since 09:03',
+      'RESOLVED disk:old-srv:/srv is no longer in the configuration (lasted 3 min)',
+      'RESOLVED locked:oldvol is no longer in the configuration (lasted 3 min)',
+    ]);
+    expect(engine.active().map((a) => a.key)).toEqual(['locked:dataproxies']);
+  });
+});
+
 describe('inodes, channel and French', () => {
   it('watch inodes against the disk levels when they have none, post to the configured channel, in French', async () => {
     harness = await alertHarness({ locale: 'fr', alerts: { channel: 'alertes', samplesToFire: 1 } });
