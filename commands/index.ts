@@ -1,4 +1,5 @@
 import type { AnyCommand } from '../src/core/command.js';
+import { alerts, alertsSilence } from './alerts.js';
 import { ansibleRun } from './ansible-run.js';
 import { audit } from './audit.js';
 import { backupList } from './backup-list.js';
@@ -25,4 +26,6 @@ export const commands: readonly AnyCommand[] = [
   certs,
   digest,
   audit,
+  alerts,
+  alertsSilence,
 ];

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { commands } from '../commands/index.js';
+import { AlertEngine } from './alerts/alert-engine.js';
+import { alertSettings, configuredKeys } from './alerts/settings.js';
 import { BackupChecks } from './backups/backup-checks.js';
 import { BackupReporter } from './backups/backup-reporter.js';
 import { BackupStatusService } from './backups/backup-service.js';
@@ -32,6 +34,8 @@ export interface App {
   checks: BackupChecks;
   /** Finished backups: `summariesSince(iso)` for the digest. */
   backupReports: BackupReporter;
+  /** The alert engine: the scheduler's jobs call its `observe…` methods after each round. */
+  alerts: AlertEngine;
   hosts: HostRegistry;
   probes: ProbeService;
   /** What the scheduled jobs call after their own work (alerts, the digest builder). */
@@ -50,7 +54,11 @@ export interface AppOptions {
   run: ProcessRunner;
   refresh: 'background' | 'before-answer';
   now?: () => Date;
-  /** Posts to a logical channel (`backups`, ...); `detour serve` gives its delivery queue, one-shot runs none. */
+  /**
+   * Posts to a logical channel (backup summaries, alerts): `detour serve` gives its delivery
+   * queue. Without it (a one-shot command or job) summaries are stored and alert state recorded,
+   * and what could not be posted is logged.
+   */
   post?: (channel: string, message: ChatMessage) => void;
 }
 
@@ -128,6 +136,17 @@ export function buildApp(options: AppOptions): App {
     { playbooks: () => Object.keys(config.ansible?.playbooks ?? {}), unlockTargets: () => Object.keys(config.unlock) },
     { runPlaybook: true, jobs: true, cancelJob: true, unlock: true },
   );
+  const alertLogger = logger.child({ component: 'alerts' });
+  const alerts = new AlertEngine({
+    db,
+    settings: alertSettings(config),
+    post:
+      options.post ??
+      ((channel, message) => alertLogger.warn({ channel, title: message.title }, 'alert not posted: no chat here')),
+    logger: alertLogger,
+    now,
+    configuredKeys: () => configuredKeys(config),
+  });
   // Luxon and the report templates are loaded by the first digest only.
   const digest = lazyPort<DigestService>(
     async () => {
@@ -140,6 +159,7 @@ export function buildApp(options: AppOptions): App {
         probes,
         audit,
         backupRuns: (since) => backupReports.runsSince(since),
+        alerts,
       });
     },
     {},
@@ -149,13 +169,19 @@ export function buildApp(options: AppOptions): App {
     commands,
     access: config.access,
     audit,
-    services: { backups, probes, operations, digest, audit },
+    services: { backups, probes, operations, digest, audit, alerts },
     locale: config.locale,
     timeZone: config.timezone,
     logger,
   });
-  // What the scheduled jobs do after their own work: the digest they post.
+  // What the scheduled jobs do after their own work: alerts from what they saw, the digest they post.
   const jobHooks: JobHooks = {
+    afterProbes: (reports) => alerts.observeHosts(reports),
+    afterCertificates: (reports) => alerts.observeCertificates(reports),
+    afterBackupCheck: (statuses) => {
+      alerts.observeBackups(statuses);
+      alerts.observeChecks(Object.keys(config.checks), checks.overdueChecks(now()));
+    },
     digest: () => digest.digest(),
   };
   return {
@@ -165,6 +191,7 @@ export function buildApp(options: AppOptions): App {
     backups,
     checks,
     backupReports,
+    alerts,
     hosts,
     probes,
     jobHooks,

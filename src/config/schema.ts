@@ -182,7 +182,18 @@ const RETENTION_DEFAULTS = {
   samples: 90,
   observations: 90,
   backupEvents: 90,
+  alerts: 400,
 } as const;
+
+const ALERTS_DEFAULTS = {
+  channel: 'infra',
+  samplesToFire: 2,
+  remindEvery: 6 * 3_600_000,
+  hysteresis: 5,
+  loadHysteresis: 0.25,
+  certificateDays: [21, 7, 1],
+  maxSilence: 30 * DAY_MS,
+};
 
 export const configSchema = z.strictObject({
   locale: z.enum(['fr', 'en']).default('fr'),
@@ -311,6 +322,31 @@ export const configSchema = z.strictObject({
     )
     .default({}),
   thresholds: z.record(z.string(), threshold).default({}),
+  /** How threshold breaches become messages (docs/en/alerts.md). */
+  alerts: z
+    .strictObject({
+      /** Logical channel (see `channels`) alerts are posted to. */
+      channel: z.string().min(1).default(ALERTS_DEFAULTS.channel),
+      /** Consecutive breaching samples before disk, inodes, memory, load, systemd and unreachable alerts fire. */
+      samplesToFire: z.number().int().min(1).max(100).default(ALERTS_DEFAULTS.samplesToFire),
+      /** A reminder while an alert keeps firing (certificates excepted: they post once per threshold). */
+      remindEvery: duration
+        .refine((ms) => ms >= 60_000, { message: 'at least 1m' })
+        .default(ALERTS_DEFAULTS.remindEvery),
+      /** Percentage points a disk, inodes or memory value must fall below its threshold to resolve. */
+      hysteresis: z.number().min(0).max(50).default(ALERTS_DEFAULTS.hysteresis),
+      /** The same for load per core. */
+      loadHysteresis: z.number().min(0).default(ALERTS_DEFAULTS.loadHysteresis),
+      /** Days left at which a certificate alert posts, once each (the first warns, the others are critical). */
+      certificateDays: z
+        .array(z.number().int().min(0).max(365))
+        .min(1)
+        .transform((days) => [...new Set(days)].sort((a, b) => b - a))
+        .default(ALERTS_DEFAULTS.certificateDays),
+      /** The longest `alerts silence` accepted. */
+      maxSilence: duration.default(ALERTS_DEFAULTS.maxSilence),
+    })
+    .default(ALERTS_DEFAULTS),
   certificates: z
     .array(
       z.union([z.strictObject({ url: z.url() }), z.strictObject({ file: z.string() })], {
@@ -351,6 +387,8 @@ export const configSchema = z.strictObject({
       observations: keptFor(62, RETENTION_DEFAULTS.observations),
       /** Backup check events (pings) and finished-backup summaries; each check's state row stays. */
       backupEvents: keptFor(62, RETENTION_DEFAULTS.backupEvents),
+      /** Alert history (fired, resolved, silenced); the digest and monthly report read it. */
+      alerts: keptFor(62, RETENTION_DEFAULTS.alerts),
     })
     .default({
       audit: RETENTION_DEFAULTS.audit * DAY_MS,
@@ -359,6 +397,7 @@ export const configSchema = z.strictObject({
       samples: RETENTION_DEFAULTS.samples * DAY_MS,
       observations: RETENTION_DEFAULTS.observations * DAY_MS,
       backupEvents: RETENTION_DEFAULTS.backupEvents * DAY_MS,
+      alerts: RETENTION_DEFAULTS.alerts * DAY_MS,
     }),
 });
 

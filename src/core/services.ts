@@ -1,4 +1,5 @@
 import type { AuditLog } from './audit.js';
+import type { AlertService } from './ports/alerts.js';
 import type { BackupService } from './ports/backups.js';
 import type { DigestService } from './ports/digest.js';
 import type { OperationsService } from './ports/operations.js';
@@ -15,4 +16,5 @@ export interface Services {
   digest: DigestService;
   /** Reading the audit log (`audit`); writing it is the pipeline's job. */
   audit: Pick<AuditLog, 'list'>;
+  alerts: AlertService;
 }

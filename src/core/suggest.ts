@@ -15,7 +15,7 @@ export function suggest(words: readonly string[], commands: readonly AnyCommand[
 }
 
 /** Edit distance counting a swap of two neighbours as one edit ("hlep" → "help"). */
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
     Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
   );

@@ -9,20 +9,25 @@ export interface Retention {
   samples: number;
   observations: number;
   backupEvents: number;
+  /** Alert history (fired, resolved, silenced); current alert state is never pruned. */
+  alerts: number;
 }
 
-export type Pruned = Record<
-  | 'audit'
-  | 'outbox'
-  | 'confirmations'
-  | 'prompts'
-  | 'samples'
-  | 'observations'
-  | 'jobRuns'
-  | 'checkEvents'
-  | 'backupSummaries',
-  number
->;
+/** The kinds of rows pruned, each by its rule below. */
+const PRUNED_KINDS = [
+  'audit',
+  'outbox',
+  'confirmations',
+  'prompts',
+  'samples',
+  'observations',
+  'jobRuns',
+  'checkEvents',
+  'backupSummaries',
+  'alerts',
+] as const;
+
+export type Pruned = Record<(typeof PRUNED_KINDS)[number], number>;
 
 interface Rule {
   table: string;
@@ -55,6 +60,7 @@ const RULES: Record<keyof Pruned, Rule> = {
   // A check's state row (last start, success, failure) is never pruned: the overdue test reads it.
   checkEvents: { table: 'backup_check_events', where: 'at < ?' },
   backupSummaries: { table: 'backup_summaries', where: 'finished_at < ?' },
+  alerts: { table: 'alert_events', where: 'at < ?' },
 };
 
 const KEEP: Record<keyof Pruned, keyof Retention> = {
@@ -67,6 +73,7 @@ const KEEP: Record<keyof Pruned, keyof Retention> = {
   jobRuns: 'audit',
   checkEvents: 'backupEvents',
   backupSummaries: 'backupEvents',
+  alerts: 'alerts',
 };
 
 /**
@@ -81,18 +88,8 @@ export async function pruneDatabase(
   options: { batchSize?: number; stopped?: () => boolean } = {},
 ): Promise<Pruned> {
   const { batchSize = 500, stopped = () => false } = options;
-  const pruned: Pruned = {
-    audit: 0,
-    outbox: 0,
-    confirmations: 0,
-    prompts: 0,
-    samples: 0,
-    observations: 0,
-    jobRuns: 0,
-    checkEvents: 0,
-    backupSummaries: 0,
-  };
-  for (const kind of Object.keys(RULES) as (keyof Pruned)[]) {
+  const pruned = Object.fromEntries(PRUNED_KINDS.map((kind) => [kind, 0])) as Pruned;
+  for (const kind of PRUNED_KINDS) {
     if (stopped()) break;
     const { table, where } = RULES[kind];
     const cutoff = new Date(now.getTime() - retention[KEEP[kind]]).toISOString();

@@ -2,6 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlertEngine } from '../../src/alerts/alert-engine.js';
+import { alertSettings, configuredKeys } from '../../src/alerts/settings.js';
 import { BackupStatusService } from '../../src/backups/backup-service.js';
 import { checkReferences } from '../../src/config/references.js';
 import type { Config, UnlockConfig } from '../../src/config/schema.js';
@@ -68,6 +70,13 @@ beforeAll(async () => {
       logger: silentLogger,
       refresh: 'before-answer',
     }),
+    alerts: new AlertEngine({
+      db,
+      settings: alertSettings(config),
+      post: () => {},
+      logger: silentLogger,
+      configuredKeys: () => configuredKeys(config),
+    }),
   };
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -84,6 +93,11 @@ describe('names inherited from Object.prototype are unknown names, never an inte
     ['a command name', (n) => n, /^unknown command "(.*)"\. Type "help" for the list of commands\.$/],
     ['jobs (no argument)', (n) => `jobs ${n}`, /^unexpected argument "(.*)"$/],
     ['certs (no argument)', (n) => `certs ${n}`, /^unexpected argument "(.*)"$/],
+    [
+      'alerts silence',
+      (n) => `alerts silence ${n} 2h`,
+      /^unknown alert key "(.*)"\. "alerts" lists the active ones\.$/,
+    ],
   ];
   for (const [what, line, message] of cases) {
     it(`${what}`, async () => {

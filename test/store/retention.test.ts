@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlertStore } from '../../src/alerts/alert-store.js';
 import { validateConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/logger.js';
@@ -32,6 +33,7 @@ const RETENTION: Retention = {
   samples: 90 * DAY,
   observations: 90 * DAY,
   backupEvents: 90 * DAY,
+  alerts: 400 * DAY,
 };
 
 /** One row of every kind at each age given, written through the stores the bot uses. */
@@ -79,6 +81,13 @@ function fill(db: Db, ages: number[]): void {
       finishedAt: at.toISOString(),
       posted: true,
     });
+    new AlertStore(db).addEvent({
+      key: 'disk:b7-srv:/srv',
+      kind: 'disk',
+      event: 'fired',
+      at: at.toISOString(),
+      summary: `${age}`,
+    });
   }
 }
 
@@ -105,6 +114,7 @@ describe('retention', () => {
       jobRuns: 2,
       checkEvents: 5,
       backupSummaries: 5,
+      alerts: 2,
     });
     const texts = db.prepare(`SELECT text FROM audit ORDER BY id`).all() as { text: string }[];
     expect(texts.map((r) => r.text)).toEqual(['1', '6', '8', '29', '31', '89', '91', '120', '399', 'still running']);

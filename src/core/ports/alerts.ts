@@ -41,6 +41,8 @@ export interface AlertEvent {
   event: 'fired' | 'resolved' | 'silenced';
   at: string;
   summary: string;
+  /** For `fired`: the severity it fired at. */
+  severity?: AlertSeverity;
   /** For `resolved`: how long it was firing. */
   durationMs?: number;
   /** For `silenced`: who silenced it. */
@@ -50,13 +52,18 @@ export interface AlertEvent {
 export type SilenceResult =
   | { ok: true; key: string; until: string }
   /** No alert (active or known) has this key: `suggestions` holds the closest ones. */
-  | { ok: false; reason: 'unknown_key'; suggestions: string[] };
+  | { ok: false; reason: 'unknown_key'; suggestions: string[] }
+  /** Longer than the configured `alerts.maxSilence`. */
+  | { ok: false; reason: 'too_long'; maxMs: number };
 
 export interface AlertService {
   /** Alerts firing now, most severe first, then oldest first. */
   active(): ActiveAlert[];
   /** What fired, resolved or was silenced at or after `since`, oldest first. */
   eventsSince(since: string): AlertEvent[];
-  /** Holds back the alert's messages until now + `durationMs`; audited by the command. */
+  /**
+   * Holds back the alert's messages until now + `durationMs` (the key need not be firing: a
+   * silence set ahead holds back its next alert); audited by the command.
+   */
   silence(key: string, durationMs: number, by: string): SilenceResult;
 }

@@ -140,6 +140,57 @@ export const migrations: readonly Migration[] = [
     `,
   },
   {
+    version: 6,
+    name: 'alerts: current state, history, silences',
+    sql: `
+      -- One row per key that is not quietly OK: counting breaching samples, firing, or owing the
+      -- channel a message held back by a silence. A key with no row is OK and owes nothing.
+      CREATE TABLE alert_state (
+        key              TEXT    PRIMARY KEY,  -- disk:b7-srv:/srv, cert:epicerieledetour.org, locked:dataproxies
+        kind             TEXT    NOT NULL,
+        state            TEXT    NOT NULL,     -- idle, pending, firing
+        severity         TEXT,                 -- warn, crit (pending and firing)
+        peak             TEXT,                 -- highest severity posted in this episode
+        stage            INTEGER NOT NULL DEFAULT 0,  -- certificate thresholds crossed and posted
+        count            INTEGER NOT NULL DEFAULT 0,  -- consecutive breaching samples
+        identity         TEXT,                 -- what the alert is about (a certificate's fingerprint)
+        summary          TEXT    NOT NULL,     -- latest one-line description, in the configured locale
+        hint             TEXT,                 -- what to do (the unlock command)
+        value            REAL,
+        first_at         TEXT    NOT NULL,     -- first breaching sample of the episode
+        fired_at         TEXT,
+        last_at          TEXT    NOT NULL,     -- latest sample that changed the row
+        last_posted_at   TEXT,                 -- latest message posted (reminders count from it)
+        announced        INTEGER NOT NULL DEFAULT 0,  -- 1: the channel's last word on this key is "firing"
+        resolved_at      TEXT,                 -- latest resolution, while its message is still owed
+        resolved_ms      INTEGER
+      );
+
+      -- What fired, resolved or was silenced, for the digest and the monthly report.
+      CREATE TABLE alert_events (
+        id          INTEGER PRIMARY KEY,
+        key         TEXT    NOT NULL,
+        kind        TEXT    NOT NULL,
+        event       TEXT    NOT NULL,          -- fired, resolved, silenced
+        at          TEXT    NOT NULL,          -- ISO 8601, UTC
+        summary     TEXT    NOT NULL,
+        severity    TEXT,                      -- fired: warn, crit
+        duration_ms INTEGER,                   -- resolved: how long it fired; silenced: for how long
+        by          TEXT                       -- silenced: who
+      );
+      CREATE INDEX alert_events_at ON alert_events (at);
+      CREATE INDEX alert_events_key ON alert_events (key);
+
+      -- Messages of a key held back until \`until\`; the row goes once the silence is over.
+      CREATE TABLE alert_silences (
+        key        TEXT PRIMARY KEY,
+        until      TEXT NOT NULL,
+        by         TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+    `,
+  },
+  {
     version: 7,
     name: 'backup checks (pings) and finished-backup summaries',
     sql: `
