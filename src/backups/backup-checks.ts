@@ -94,7 +94,7 @@ export class BackupChecks {
     return tail;
   }
 
-  /** Checks overdue at `now`: `backup:<check>` alert candidates, oldest first. */
+  /** Checks overdue at `now`: `check:<name>` alert candidates, oldest first. */
   overdueChecks(now: Date): OverdueCheck[] {
     // A check never seen before starts its clock now (a restart keeps the first time).
     this.#d.store.ensure(this.names(), now);
@@ -126,7 +126,7 @@ function overdueOf(name: string, check: CheckConfig, s: CheckState, now: Date): 
   const first = candidates.filter((c) => c.due <= now.getTime()).sort((a, b) => a.due - b.due)[0];
   if (!first) return undefined;
   return {
-    key: `backup:${name}`,
+    key: `check:${name}`,
     name,
     ...(check.repository ? { repository: check.repository } : {}),
     reason: first.reason,

@@ -100,7 +100,7 @@ describe('backups', () => {
   });
 
   it('fire at once when overdue, escalate when failed, ignore a locked repository, resolve when OK', async () => {
-    harness = await alertHarness();
+    harness = await alertHarness({ backups: [{ name: 'b7-borg', type: 'borg', repo: '/srv/borg', passphrase: 'x' }] });
     const engine = harness.engine();
     let at = harness.set('2026-12-07T06:00:00Z');
     engine.observeBackups([status('LATE')], at);
@@ -119,13 +119,50 @@ describe('backups', () => {
     expect(harness.titles()).toEqual(['RESOLVED backup b7-borg is up to date (lasted 3 h 00 min)']);
   });
 
-  it('take push checks through the generic entry', async () => {
+  it('resolve the alert of a repository removed from the configuration', async () => {
+    harness = await alertHarness({ backups: [{ name: 'b7-borg', type: 'borg', repo: '/srv/borg', passphrase: 'x' }] });
+    const engine = harness.engine();
+    let at = harness.set('2026-12-07T06:00:00Z');
+    engine.observeBackups([status('LATE')], at);
+    expect(harness.titles()).toHaveLength(1);
+    harness.config.backups.length = 0;
+    at = harness.tick(HOUR);
+    engine.observeBackups([], at);
+    expect(harness.titles()).toEqual(['RESOLVED backup:b7-borg is no longer in the configuration (lasted 1 h 00 min)']);
+  });
+
+  it('take push checks: overdue fires at once as check:<name>, a ping in time resolves, a removed check goes', async () => {
     harness = await alertHarness();
     const engine = harness.engine();
-    const at = harness.tick(MIN);
-    const overdue = { key: 'backup:borgmatic-vps2', kind: 'backup' as const, immediate: true };
-    engine.observeConditions([{ ...overdue, severity: 'warn', summary: 'borgmatic-vps2 has not pinged for 27 h' }], at);
-    expect(harness.titles()).toEqual(['WARN borgmatic-vps2 has not pinged for 27 h since 09:01']);
+    let at = harness.set('2026-12-07T06:00:00Z');
+    const late = {
+      key: 'check:nightly',
+      name: 'nightly',
+      reason: 'late' as const,
+      lastSuccessAt: '2026-12-05T23:00:00.000Z',
+      dueSince: '2026-12-07T01:00:00.000Z',
+    };
+    engine.observeChecks(['nightly', 'weekly'], [late], at);
+    expect(harness.titles()).toEqual([
+      'WARN backup check nightly is overdue: last success 2026-12-06 00:00 (31 h ago) since 07:00',
+    ]);
+    expect(engine.active().map((a) => a.key)).toEqual(['check:nightly']);
+    at = harness.tick(HOUR);
+    engine.observeChecks(['nightly', 'weekly'], [late], at);
+    expect(harness.titles()).toEqual([]);
+    at = harness.tick(HOUR);
+    engine.observeChecks(['nightly', 'weekly'], [], at);
+    expect(harness.titles()).toEqual(['RESOLVED backup check nightly reported in time (lasted 2 h 00 min)']);
+    at = harness.tick(HOUR);
+    engine.observeChecks(
+      ['weekly'],
+      [{ ...late, key: 'check:weekly', name: 'weekly', reason: 'never', lastSuccessAt: undefined }],
+      at,
+    );
+    expect(harness.titles()).toEqual(['WARN backup check weekly is overdue: no success reported yet since 10:00']);
+    at = harness.tick(HOUR);
+    engine.observeChecks([], [], at);
+    expect(harness.titles()).toEqual([expect.stringMatching(/^RESOLVED check:weekly /)]);
   });
 });
 

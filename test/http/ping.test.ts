@@ -126,7 +126,7 @@ describe('POST /ping/<check>', () => {
     expect(checks.overdueChecks(new Date(started + 2 * HOUR - 1000))).toEqual([]);
     expect(checks.overdueChecks(new Date(started + 2 * HOUR + 1000))).toEqual([
       {
-        key: 'backup:nightly',
+        key: 'check:nightly',
         name: 'nightly',
         repository: 'b7-borg',
         reason: 'stuck',
@@ -139,13 +139,13 @@ describe('POST /ping/<check>', () => {
     clock += 26 * HOUR + 1000;
     const late = checks.overdueChecks(new Date(clock));
     expect(late.map((o) => [o.key, o.reason])).toEqual([
-      ['backup:nightly', 'stuck'],
-      ['backup:other', 'never'],
+      ['check:nightly', 'stuck'],
+      ['check:other', 'never'],
     ]);
     expect((await ping('nightly', TOKEN)).status).toBe(200);
-    expect(checks.overdueChecks(new Date(clock)).map((o) => o.key)).toEqual(['backup:other']);
+    expect(checks.overdueChecks(new Date(clock)).map((o) => o.key)).toEqual(['check:other']);
     expect(checks.overdueChecks(new Date(clock + 26 * HOUR + 1000))[1]).toMatchObject({
-      key: 'backup:nightly',
+      key: 'check:nightly',
       reason: 'late',
       dueSince: new Date(clock + 26 * HOUR).toISOString(),
     });

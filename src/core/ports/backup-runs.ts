@@ -88,7 +88,7 @@ export interface BackupSummary {
   posted: boolean;
 }
 
-/** A check that has not reported in time: a `backup:<check>` alert candidate. */
+/** A check that has not reported in time: what raises its `check:<name>` alert. */
 export interface OverdueCheck {
   key: string;
   name: string;
