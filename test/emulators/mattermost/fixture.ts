@@ -16,7 +16,14 @@ export interface World {
   advance(ms: number): void;
 }
 
-export async function startWorld(overrides: Partial<MattermostEmulatorOptions> = {}): Promise<World> {
+/**
+ * `moreChannels`: names of further public channels of the team, with the bot and alice in them
+ * (found by name in `emulator.channels`), for tests that post to several channels.
+ */
+export async function startWorld(
+  overrides: Partial<MattermostEmulatorOptions> = {},
+  moreChannels: readonly string[] = [],
+): Promise<World> {
   const ids = {
     bot: newId(),
     alice: newId(),
@@ -44,6 +51,7 @@ export async function startWorld(overrides: Partial<MattermostEmulatorOptions> =
       { id: ids.infra, name: 'infra', team_id: ids.team, members: [ids.bot, ids.alice] },
       { id: ids.general, name: 'general', team_id: ids.team, members: [ids.alice, ids.bob] },
       { id: ids.secret, name: 'secret', team_id: ids.team, type: 'P', members: [ids.alice] },
+      ...moreChannels.map((name) => ({ id: newId(), name, team_id: ids.team, members: [ids.bot, ids.alice] })),
     ],
     ...overrides,
   });
