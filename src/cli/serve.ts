@@ -12,6 +12,7 @@ import { ConfirmationStore } from '../store/confirmation-store.js';
 import { OutboxStore } from '../store/outbox-store.js';
 import { startPruning } from '../store/retention.js';
 import { loadCliConfig } from './load.js';
+import { startupDone } from './startup-heap.js';
 import type { CliValues } from './values.js';
 
 const STOP_TIMEOUT_MS = 5_000;
@@ -77,6 +78,7 @@ export async function serve(values: CliValues): Promise<number> {
     delivery.register(platform.name, (channel, message) => platform.deliver(channel, message));
   }
   delivery.setAsideUnregistered();
+  startupDone();
 
   // Resolves once everything is closed, whatever asked to stop: a signal or the console's Ctrl-C.
   await new Promise<void>((resolve) => {
