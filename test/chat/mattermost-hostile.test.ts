@@ -121,7 +121,10 @@ describe('the response_url of a confirmation', () => {
     const hook = new URL(sent.responseUrl).pathname;
     const post = await confirmationPost('jobs cancel 42');
     h.db.pragma('wal_checkpoint(PASSIVE)');
-    const files = (await readdir(h.dir)).filter((f) => f.startsWith('detour.db'));
+    // The database's files; its owner locks are a folder beside them.
+    const files = (await readdir(h.dir, { withFileTypes: true }))
+      .filter((f) => f.isFile() && f.name.startsWith('detour.db'))
+      .map((f) => f.name);
     expect(files).toContain('detour.db-wal');
     for (const file of files) expect((await readFile(join(h.dir, file))).includes(hook)).toBe(false);
     expect(JSON.stringify(h.db.prepare('SELECT * FROM confirmations').all())).not.toContain(hook);

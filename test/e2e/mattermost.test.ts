@@ -113,8 +113,10 @@ describe('Mattermost through the emulator (built binary)', () => {
     const post = await confirmation('jobs cancel 42');
     // The response_url lets its holder post as alice: it stays in the bot's memory, out of every SQLite file.
     const hook = new URL(sent.responseUrl).pathname;
-    for (const file of await readdir(repos.dir)) {
-      if (file.startsWith('detour.db')) expect((await readFile(join(repos.dir, file))).includes(hook)).toBe(false);
+    for (const file of await readdir(repos.dir, { withFileTypes: true })) {
+      // The database's files; its owner locks are a folder beside them.
+      if (file.isFile() && file.name.startsWith('detour.db'))
+        expect((await readFile(join(repos.dir, file.name))).includes(hook)).toBe(false);
     }
     expect(post.user_id).toBe(world.ids.bot);
     expect(buttonIds(post)).toEqual(['detourconfirm', 'detourcancel']);
@@ -168,8 +170,10 @@ describe('Mattermost through the emulator (built binary)', () => {
     }
     expect(bot.lines.some((l) => l.includes(`"msg":"command finished"`))).toBe(true);
     expect(bot.lines.join('\n')).not.toContain(PASS);
-    for (const file of await readdir(repos.dir)) {
-      if (file.startsWith('detour.db')) expect((await readFile(join(repos.dir, file))).includes(PASS)).toBe(false);
+    for (const file of await readdir(repos.dir, { withFileTypes: true })) {
+      // The database's files; its owner locks are a folder beside them.
+      if (file.isFile() && file.name.startsWith('detour.db'))
+        expect((await readFile(join(repos.dir, file.name))).includes(PASS)).toBe(false);
     }
     expect(JSON.stringify(await audit())).not.toContain(PASS);
   });
