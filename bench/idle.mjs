@@ -4,11 +4,15 @@
 // acks, in the same run: PAIRS pairs, one process at a time, each read IDLE_MS after it is ready
 // (VmRSS from /proc, then V8's heap used). Prints each pair and the medians; ends with the ratio
 // line of the medians. Needs `npm run build` first.
+//
+// Reading it: either process's RSS jumps by ~9 MB from one start to the next (a malloc arena that
+// V8's background threads filled while starting is given back to the system, or not), so single
+// pairs swing from ~0.9 to ~1.4; the medians of 7 pairs are what to compare.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHarness, median, ROOT, rssMb, stop } from './serve-harness.mjs';
 
-const PAIRS = Number(process.env.BENCH_PAIRS ?? 5);
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 7);
 const IDLE_MS = 3_000;
 const harness = createHarness('idle');
 const heapFile = join(harness.dir, 'heap.json');
