@@ -1,39 +1,14 @@
 #!/usr/bin/env node
 // npm run bench:ack — 200 signed slash commands, 50 at a time, against `detour serve` (Slack in
 // HTTP mode and Mattermost enabled, both APIs pointed at the local emulators) and against a bare
-// Bolt app whose only listener acks, in the same run: p50 and p99 time to the HTTP 200. Then the
-// idle resident memory of both processes. Ends with the ratio line for p99.
-import { spawn } from 'node:child_process';
+// Bolt app whose only listener acks, in the same run: p50 and p99 time to the HTTP 200. Ends with
+// the ratio line for p99. Idle memory has its own bench, with several pairs: bench:idle.
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { createHarness, SIGNING_SECRET } from './serve-harness.mjs';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const CLI = join(ROOT, 'dist/src/cli.js');
 const REQUESTS = 200;
 const CONCURRENCY = 50;
-const SIGNING_SECRET = 'bench-signing-secret-0123456789ab';
-const dir = mkdtempSync(join(tmpdir(), 'detour-bench-ack-'));
-const children = [];
-
-function start(args, env, ready) {
-  const child = spawn(process.execPath, args, {
-    cwd: dir,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  return new Promise((resolvePromise, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const found = ready(out);
-      if (found) resolvePromise({ child, value: found });
-    });
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}:\n${out}`)));
-  });
-}
+const harness = createHarness('ack');
 
 function signed(body) {
   const ts = String(Math.floor(Date.now() / 1000));
@@ -94,49 +69,16 @@ async function settled(base) {
 }
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
 try {
-  // The emulators run in their own process, so their work never delays this one's measurements.
-  const emulators = await start(
-    [join(ROOT, 'bench/emulators.mjs'), SIGNING_SECRET],
-    {},
-    (out) => /^(\{.*\})$/m.exec(out)?.[1],
-  );
-  const { slack, mattermost, fixtures } = JSON.parse(emulators.value);
-  const env = {
-    SLACK_BOT_TOKEN: fixtures.BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-  };
-  writeFileSync(
-    join(dir, 'detour.yaml'),
-    `locale: en
-database: ./detour.db
-http: { listen: "127.0.0.1:0" }
-chat:
-  slack: { mode: http, botToken: "\${SLACK_BOT_TOKEN}", signingSecret: "\${SLACK_SIGNING_SECRET}", apiUrl: "${slack.apiUrl}" }
-  mattermost: { url: "${mattermost.url}", botToken: "${mattermost.botToken}", commandToken: "${mattermost.commandToken}", team: detour }
-access: { allowedDomains: [epicerieledetour.org] }
-`,
-  );
-  // At the default log level, as in production: logging each command is part of the cost.
-  const detour = await start(
-    [
-      ...(process.env.BENCH_PROFILE ? [`--cpu-prof-dir=${process.env.BENCH_PROFILE}`, '--cpu-prof'] : []),
-      CLI,
-      'serve',
-      '--config',
-      join(dir, 'detour.yaml'),
-    ],
+  const { env, slack, fixtures } = await harness.emulators();
+  const detour = await harness.detour(
     env,
-    (out) => /"url":"(http:[^"]+)"/.exec(out)?.[1],
+    process.env.BENCH_PROFILE ? [`--cpu-prof-dir=${process.env.BENCH_PROFILE}`, '--cpu-prof'] : [],
   );
-  const bare = await start([join(ROOT, 'bench/bare-bolt.mjs')], env, (out) => /listening (\d+)/.exec(out)?.[1]);
+  const bare = await harness.bare(env);
   const detourUrl = `${detour.value}/slack/events`;
-  const bareUrl = `http://127.0.0.1:${bare.value}/slack/events`;
-  await new Promise((r) => setTimeout(r, 1_000));
-  const idle = { detour: rssMb(detour.child.pid), bare: rssMb(bare.child.pid) };
+  const bareUrl = `${bare.value}/slack/events`;
   // Warm up both (JIT, first users.info), then alternate the measured bursts.
   await burst(detourUrl, slack.responseSink, fixtures);
   await settled(detour.value);
@@ -157,13 +99,7 @@ access: { allowedDomains: [epicerieledetour.org] }
   console.log(
     `detour serve:   p50 ${f(pct(d, 50))}  p99 ${f(pct(d, 99))}   (p50 ratio ${(pct(d, 50) / pct(b, 50)).toFixed(2)}, target <= 1.2)`,
   );
-  console.log(
-    `idle RSS: detour serve (Slack + Mattermost) ${idle.detour.toFixed(0)} MB, bare Bolt ${idle.bare.toFixed(0)} MB (ratio ${(idle.detour / idle.bare).toFixed(2)}, target <= 1.3)`,
-  );
   console.log(`ratio: ${(pct(d, 99) / pct(b, 99)).toFixed(2)} (target <= 1.2)`);
 } finally {
-  await Promise.all(
-    children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r).kill('SIGTERM')) : undefined)),
-  );
-  rmSync(dir, { recursive: true, force: true });
+  await harness.close();
 }

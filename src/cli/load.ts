@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { DEMO_LABEL, prepareDemo } from '../config/demo.js';
 import { findConfigPath, loadConfigFile, validateConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../core/logger.js';
@@ -11,6 +10,8 @@ export async function loadCliConfig(values: CliValues, logger: Logger): Promise<
   const cwd = process.cwd();
   const path = findConfigPath(values.config, process.env, cwd, existsSync);
   if (path) return { config: loadConfigFile(path, process.env), label: path };
+  // Only without a config file: a configured bot never loads the demo.
+  const { DEMO_LABEL, prepareDemo } = await import('../config/demo.js');
   const raw = await prepareDemo(
     cwd,
     async () => lazyExecaRunner,

@@ -17,6 +17,7 @@ import { JobRunStore } from '../store/job-run-store.js';
 import { OutboxStore } from '../store/outbox-store.js';
 import { startPruning } from '../store/retention.js';
 import { loadCliConfig } from './load.js';
+import { startupDone } from './startup-heap.js';
 import type { CliValues } from './values.js';
 
 const STOP_TIMEOUT_MS = 5_000;
@@ -112,6 +113,7 @@ export async function serve(values: CliValues): Promise<number> {
   delivery.setAsideUnregistered();
   // After the platforms: a job's first message (a missed digest caught up) has where to go.
   if (!stopAsked) scheduler.start();
+  startupDone();
 
   // Resolves once everything is closed, whatever asked to stop: a signal or the console's Ctrl-C.
   await new Promise<void>((resolve) => {

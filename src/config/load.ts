@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import type * as Yaml from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { Secret } from '../core/secret.js';
+import { useOnce } from '../use-once.js';
 import { formatPath, interpolateEnv } from './interpolate.js';
 import { checkReferences } from './references.js';
-import { type Config, configSchema, SECRET_KEYS } from './schema.js';
+import { buildConfigSchema, type Config, SECRET_KEYS } from './schema.js';
 
 export interface ConfigSource {
   /** Where the config came from, for messages: a path or "built-in demo configuration". */
@@ -38,7 +39,8 @@ export function loadConfigFile(path: string, env: Record<string, string | undefi
   }
   let raw: unknown;
   try {
-    raw = parseYaml(text, { prettyErrors: true }) ?? {};
+    // Read once at start: the parser is not kept (see useOnce).
+    raw = useOnce<typeof Yaml, unknown>('yaml', (yaml) => yaml.parse(text, { prettyErrors: true })) ?? {};
   } catch (error) {
     throw new ConfigError([`not valid YAML: ${(error as Error).message.split('\n')[0]}`], path);
   }
@@ -59,7 +61,7 @@ export function validateConfig(
   const problems: string[] = [];
   const interpolated = interpolateEnv(raw, env, problems);
   findDoubleSecrets(interpolated, problems);
-  const parsed = configSchema.safeParse(interpolated, { error: explainIssue });
+  const parsed = buildConfigSchema().safeParse(interpolated, { error: explainIssue });
   if (!parsed.success) {
     // An unset variable leaves "" behind: its message says more than "is empty" at the same path.
     const where = (problem: string) => problem.slice(0, problem.indexOf(': '));

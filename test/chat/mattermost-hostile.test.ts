@@ -95,7 +95,7 @@ describe('forged Mattermost actions', () => {
     expect({ ...after, refusalSources: 0 }).toEqual({ ...before, refusalSources: 0 });
     // One source (loopback), told apart for the current minute only.
     expect(after.refusalSources).toBe(1);
-    const metrics = await h.metrics.registry.metrics();
+    const metrics = await h.metrics.text();
     expect(metrics).toContain(
       `detour_rejected_requests_total{platform="mattermost",reason="bad_context"} ${flood - 1_000}`,
     );

@@ -80,7 +80,7 @@ describe('slash commands', () => {
       'request refused: malformed',
       'request refused: malformed',
     ]);
-    const metrics = await h.metrics.registry.metrics();
+    const metrics = await h.metrics.text();
     expect(metrics).toContain('detour_rejected_requests_total{platform="mattermost",reason="bad_token"} 2');
     expect(
       h.world.emulator.calls.filter((c) => c.path.startsWith('/api/v4/users/') && c.path !== '/api/v4/users/me'),
@@ -171,7 +171,7 @@ describe('confirmations', () => {
     expect(res.status).toBe(401);
     expect((await fetch(`${h.botUrl}/mattermost/actions`, { method: 'POST', body: 'not json' })).status).toBe(400);
     expect(h.operations.cancelled).toEqual([]);
-    const metrics = await h.metrics.registry.metrics();
+    const metrics = await h.metrics.text();
     expect(metrics).toContain('detour_rejected_requests_total{platform="mattermost",reason="bad_context"} 1');
   });
 });

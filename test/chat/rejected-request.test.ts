@@ -64,7 +64,7 @@ describe('refused requests', () => {
     expect(texts).toHaveLength(12);
     expect(texts).toContain('(4990 more refused from 203.0.113.9)');
     expect(w.lines.filter((l) => l.includes('4990 more refused from 203.0.113.9'))).toHaveLength(1);
-    expect(await w.metrics.registry.metrics()).toContain(
+    expect(await w.metrics.text()).toContain(
       'detour_rejected_requests_total{platform="mattermost",reason="bad_token"} 5001',
     );
     w.rejected.close();

@@ -112,7 +112,7 @@ describe('POST /ping/<check>', () => {
     for (let i = 0; i < 40; i++) expect((await ping('nightly', 'guess')).status).toBe(401);
     expect(deniedRows() - before).toBe(10);
     expect(rejected.sources).toBe(1);
-    const metric = await metrics.registry.getSingleMetricAsString('detour_rejected_requests_total');
+    const metric = await metrics.text();
     expect(metric).toContain('detour_rejected_requests_total{platform="ping",reason="bad_token"} 43');
     // Nothing was recorded for the check by the refused pings.
     expect(count(`SELECT count(*) AS n FROM backup_check_events WHERE check_name = 'nightly'`)).toBe(2);

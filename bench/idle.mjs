@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// npm run bench:idle — idle resident memory of `detour serve` (Slack in HTTP mode and Mattermost
+// enabled, both APIs pointed at the local emulators) against a bare Bolt app whose only listener
+// acks, in the same run: PAIRS pairs, one process at a time, each read IDLE_MS after it is ready
+// (VmRSS from /proc, then V8's heap used). Prints each pair and the medians; ends with the ratio
+// line of the medians. Needs `npm run build` first.
+//
+// Reading it: either process's RSS jumps by ~9 MB from one start to the next (a malloc arena that
+// V8's background threads filled while starting is given back to the system, or not), so single
+// pairs swing from ~0.9 to ~1.4; the medians of 7 pairs are what to compare.
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHarness, median, ROOT, rssMb, stop } from './serve-harness.mjs';
+
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 7);
+const IDLE_MS = 3_000;
+const harness = createHarness('idle');
+const heapFile = join(harness.dir, 'heap.json');
+const preload = ['--import', join(ROOT, 'bench/heap-report.mjs')];
+
+/** Starts one process, lets it settle, reads its RSS and heap used (MB), stops it. */
+async function idle(startIt, env) {
+  const { child } = await startIt({ ...env, BENCH_HEAP_FILE: heapFile }, preload);
+  await new Promise((r) => setTimeout(r, IDLE_MS));
+  const rss = rssMb(child.pid);
+  rmSync(heapFile, { force: true });
+  child.kill('SIGUSR2');
+  for (let i = 0; i < 50 && !existsSync(heapFile); i++) await new Promise((r) => setTimeout(r, 20));
+  const heap = JSON.parse(readFileSync(heapFile, 'utf8')).heapUsed / 2 ** 20;
+  await stop(child);
+  return { rss, heap };
+}
+
+try {
+  const { env } = await harness.emulators();
+  const rows = { detour: [], bare: [] };
+  const mb = (n) => `${n.toFixed(1).padStart(5)} MB`;
+  console.log(`idle memory ${IDLE_MS / 1000} s after ready, ${PAIRS} pairs, one process at a time`);
+  for (let pair = 1; pair <= PAIRS; pair++) {
+    // Alternate which one goes first, so neither always follows the other's page-cache churn.
+    const order = pair % 2 ? ['detour', 'bare'] : ['bare', 'detour'];
+    for (const name of order) rows[name].push(await idle(harness[name], env));
+    const [d, b] = [rows.detour.at(-1), rows.bare.at(-1)];
+    console.log(
+      `pair ${pair}: detour serve RSS ${mb(d.rss)} heap ${mb(d.heap)} | bare Bolt RSS ${mb(b.rss)} heap ${mb(b.heap)} | RSS ratio ${(d.rss / b.rss).toFixed(2)}`,
+    );
+  }
+  const med = (name, key) => median(rows[name].map((row) => row[key]));
+  console.log(`median: detour serve RSS ${mb(med('detour', 'rss'))} heap ${mb(med('detour', 'heap'))}`);
+  console.log(`median: bare Bolt    RSS ${mb(med('bare', 'rss'))} heap ${mb(med('bare', 'heap'))}`);
+  console.log(`ratio: ${(med('detour', 'rss') / med('bare', 'rss')).toFixed(2)} (target <= 1.2)`);
+} finally {
+  await harness.close();
+}
