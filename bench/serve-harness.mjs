@@ -94,7 +94,11 @@ export function stop(child) {
 }
 
 /** A process's resident memory, in MB, from /proc. */
-export const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+const statusKb = (pid, field) =>
+  Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+export const rssMb = (pid) => statusKb(pid, 'VmRSS') / 1024;
+/** The part of RSS that maps files: the node binary's code and ICU data, shared libraries. */
+export const rssFileMb = (pid) => statusKb(pid, 'RssFile') / 1024;
 
 export const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);

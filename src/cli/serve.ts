@@ -111,9 +111,10 @@ export async function serve(values: CliValues): Promise<number> {
     delivery.register(platform.name, (channel, message) => platform.deliver(channel, message));
   }
   delivery.setAsideUnregistered();
-  // After the platforms: a job's first message (a missed digest caught up) has where to go.
-  if (!stopAsked) scheduler.start();
-  startupDone();
+  // After the platforms: a job's first message (a missed digest caught up) has where to go. The
+  // catch-ups are start-up work too (see startup-heap.ts): the young generation grows after them.
+  const caughtUp = stopAsked ? Promise.resolve() : scheduler.start();
+  void caughtUp.then(startupDone);
 
   // Resolves once everything is closed, whatever asked to stop: a signal or the console's Ctrl-C.
   await new Promise<void>((resolve) => {

@@ -74,21 +74,23 @@ export class Scheduler {
     }));
   }
 
-  start(): void {
-    if (this.#state === 'running') return;
+  /** Arms every job and runs the times missed while stopped; resolves once those catch-ups have ended. */
+  start(): Promise<void> {
+    if (this.#state === 'running') return Promise.resolve();
     this.#state = 'running';
     const { runs, logger, clock, timezone } = this.#o;
     const interrupted = runs.markInterrupted();
     if (interrupted > 0)
       logger.warn({ count: interrupted }, 'job runs left running by a stopped process marked interrupted');
     const now = clock.now();
+    const catchUps: Promise<void>[] = [];
     for (const entry of this.#entries) {
       const missed = lastSlot(entry.cron, now);
       if (missed && !runs.has(entry.job.name, missed)) {
         const local = (d: Date) => DateTime.fromJSDate(d, { zone: timezone });
         if (entry.job.catchUp(local(missed), local(now))) {
           logger.info({ job: entry.job.name, slot: missed.toISOString() }, 'running a job time missed while stopped');
-          void this.#fire(entry, missed, 'catch-up');
+          catchUps.push(this.#fire(entry, missed, 'catch-up'));
         } else {
           logger.info({ job: entry.job.name, slot: missed.toISOString() }, 'missed job time no longer useful; not run');
         }
@@ -97,6 +99,7 @@ export class Scheduler {
       this.#arm(entry);
     }
     logger.info({ jobs: this.#entries.map((e) => `${e.job.name} ${e.pattern}`) }, 'scheduler started');
+    return Promise.allSettled(catchUps).then(() => undefined);
   }
 
   /** Stops arming, aborts running jobs and waits (a while) for them to end. */
