@@ -5,6 +5,7 @@ import { alertSettings, configuredKeys } from './alerts/settings.js';
 import { BackupChecks } from './backups/backup-checks.js';
 import { BackupReporter } from './backups/backup-reporter.js';
 import { BackupStatusService } from './backups/backup-service.js';
+import { outboxPoster } from './chat/delivery/outbox-post.js';
 import type { ChatMessage } from './chat/message.js';
 import type { Config } from './config/schema.js';
 import { configSecrets } from './config/secrets.js';
@@ -24,6 +25,7 @@ import { BackupCheckStore } from './store/backup-check-store.js';
 import { BackupSummaryStore } from './store/backup-summary-store.js';
 import { type Db, openDatabase } from './store/database.js';
 import { ObservationStore } from './store/observation-store.js';
+import { OutboxStore } from './store/outbox-store.js';
 
 export interface App {
   config: Config;
@@ -56,8 +58,8 @@ export interface AppOptions {
   now?: () => Date;
   /**
    * Posts to a logical channel (backup summaries, alerts): `detour serve` gives its delivery
-   * queue. Without it (a one-shot command or job) summaries are stored and alert state recorded,
-   * and what could not be posted is logged.
+   * queue. Without it (a one-shot command or job) the messages are written to the outbox, for the
+   * serving bot to deliver.
    */
   post?: (channel: string, message: ChatMessage) => void;
 }
@@ -79,9 +81,11 @@ export function buildApp(options: AppOptions): App {
     jobRegistry ??= import('./runners/ansible/job-registry.js').then(({ JobRegistry }) => new JobRegistry());
     return jobRegistry;
   };
+  // `detour serve` delivers through its queue; a one-shot process leaves its messages to it.
+  const post = options.post ?? outboxPoster(config, new OutboxStore(db), now);
   const backupReports = new BackupReporter({
     store: new BackupSummaryStore(db),
-    post: options.post,
+    post,
     mode: config.backupSummaries,
     locale: config.locale,
     logger: logger.child({ component: 'backup-summaries' }),
@@ -136,14 +140,11 @@ export function buildApp(options: AppOptions): App {
     { playbooks: () => Object.keys(config.ansible?.playbooks ?? {}), unlockTargets: () => Object.keys(config.unlock) },
     { runPlaybook: true, jobs: true, cancelJob: true, unlock: true },
   );
-  const alertLogger = logger.child({ component: 'alerts' });
   const alerts = new AlertEngine({
     db,
     settings: alertSettings(config),
-    post:
-      options.post ??
-      ((channel, message) => alertLogger.warn({ channel, title: message.title }, 'alert not posted: no chat here')),
-    logger: alertLogger,
+    post,
+    logger: logger.child({ component: 'alerts' }),
     now,
     configuredKeys: () => configuredKeys(config),
   });

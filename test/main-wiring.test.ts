@@ -21,7 +21,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function wiredApp(clock: { now: Date }) {
+async function wiredApp(clock: { now: Date }, options: { oneShot?: boolean } = {}) {
   dir = await mkdtemp(join(tmpdir(), 'detour-wiring-'));
   const posted: { channel: string; message: ChatMessage }[] = [];
   const config = testConfig(
@@ -29,6 +29,10 @@ async function wiredApp(clock: { now: Date }) {
       database: join(dir, 'detour.db'),
       channels: { infra: '#infra', backups: '#backups' },
       checks: { nightly: { token: 'nightly-token-0123456789', period: '1h', grace: '1h' } },
+      chat: {
+        slack: { mode: 'socket', botToken: 'xoxb-1', appToken: 'xapp-1' },
+        mattermost: { url: 'http://127.0.0.1:9', botToken: 'mm-bot', commandToken: 'mm-cmd', team: 'detour' },
+      },
     },
     dir,
   );
@@ -38,7 +42,8 @@ async function wiredApp(clock: { now: Date }) {
     run: lazyExecaRunner,
     refresh: 'before-answer',
     now: () => clock.now,
-    post: (channel, message) => posted.push({ channel, message }),
+    // `detour serve` gives its queue; a one-shot process (`detour job run`) gives nothing.
+    ...(options.oneShot ? {} : { post: (channel: string, message: ChatMessage) => posted.push({ channel, message }) }),
   });
   return { app, posted };
 }
@@ -62,5 +67,23 @@ describe('the scheduled jobs, as buildApp wires them', () => {
       /^RESOLVED backup check nightly reported in time/,
     );
     expect(app.alerts.active()).toEqual([]);
+  });
+
+  it('in a one-shot process, leave the messages in the outbox for the serving bot, once per platform', async () => {
+    const clock = { now: new Date('2026-12-07T08:00:00Z') };
+    const { app } = await wiredApp(clock, { oneShot: true });
+    await app.jobHooks.afterBackupCheck?.([], new AbortController().signal);
+    clock.now = new Date(clock.now.getTime() + 3 * HOUR);
+    await app.jobHooks.afterBackupCheck?.([], new AbortController().signal);
+    const queued = app.db.prepare('SELECT platform, channel, message FROM outbox ORDER BY id').all() as {
+      platform: string;
+      channel: string;
+      message: string;
+    }[];
+    expect(queued.map((q) => [q.platform, q.channel])).toEqual([
+      ['slack', 'infra'],
+      ['mattermost', 'infra'],
+    ]);
+    expect(JSON.parse(queued[0]?.message ?? '{}').title).toMatch(/^WARN backup check nightly is overdue/);
   });
 });

@@ -11,7 +11,7 @@ export const BACKUPS_CHANNEL = 'backups';
 
 export interface BackupReporterDeps {
   store: BackupSummaryStore;
-  /** Posts to a logical channel; absent (one-shot `detour run`): nothing is posted, the reply says it all. */
+  /** Posts to a logical channel (absent: stored only, the summaries are not posted). */
   post?: (channel: string, message: ChatMessage) => void;
   /** post: every summary now; digest: successes wait for the digest, failures and warnings are posted. */
   mode: 'post' | 'digest';

@@ -118,6 +118,31 @@ describe('delivery queue', () => {
     second.stop();
   });
 
+  it('delivers what another process queued in the outbox, and never cuts a backoff short', async () => {
+    const path = join(dir, 'shared-outbox.db');
+    const queue = new DeliveryQueue({
+      store: new OutboxStore(openDatabase(path)),
+      logger: silentLogger,
+      baseBackoffMs: 60_000,
+      pollMs: 30,
+    });
+    const slack = flakyPlatform();
+    queue.register('slack', slack.deliver);
+    await sleep(50);
+    // `detour job run` in another process writes its alert to the same file, and exits.
+    const other = openDatabase(path);
+    new OutboxStore(other).add('slack', 'infra', { body: 'from a one-shot job' }, new Date());
+    other.close();
+    for (let i = 0; i < 50 && slack.delivered.length === 0; i++) await sleep(20);
+    expect(slack.delivered).toEqual(['infra:from a one-shot job']);
+    // A message waiting out its backoff is not retried by the poll.
+    slack.failNext(new DeliveryError('slack', 'http_503', 'service unavailable', { retryable: true }));
+    queue.post('infra', { body: 'postponed' });
+    await sleep(200);
+    expect(slack.delivered).toEqual(['infra:from a one-shot job']);
+    queue.stop();
+  });
+
   it('sets an unreadable row aside, says so, and delivers the others', async () => {
     const path = join(dir, 'corrupt.db');
     const db = openDatabase(path);

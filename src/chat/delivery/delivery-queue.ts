@@ -20,6 +20,11 @@ export interface DeliveryQueueOptions {
   busyRetryMs?: number;
   /** When the database fails otherwise (disk full, I/O error): try again after this. */
   storeFailureRetryMs?: number;
+  /**
+   * How often an idle platform looks at the outbox again: one-shot processes (`detour job run`,
+   * `detour run`) queue their channel messages there for the serving bot to deliver.
+   */
+  pollMs?: number;
 }
 
 interface PlatformState {
@@ -56,6 +61,7 @@ export class DeliveryQueue {
   readonly #platforms = new Map<string, PlatformState>();
   readonly #unsaved: Unsaved[] = [];
   #stopped = false;
+  #poll: NodeJS.Timeout | undefined;
 
   constructor(options: DeliveryQueueOptions) {
     this.#o = {
@@ -64,6 +70,7 @@ export class DeliveryQueue {
       maxBackoffMs: 5 * 60_000,
       busyRetryMs: 1_000,
       storeFailureRetryMs: 60_000,
+      pollMs: 30_000,
       ...options,
     };
   }
@@ -72,6 +79,10 @@ export class DeliveryQueue {
   register(platform: string, deliver: Deliver): void {
     this.#platforms.set(platform, { deliver, running: false });
     this.#kick(platform);
+    // Only an idle platform (nothing armed, nothing running) is woken: a backoff is never cut short.
+    this.#poll ??= setInterval(() => {
+      for (const [name, p] of this.#platforms) if (!p.running && p.timer === undefined) this.#kick(name);
+    }, this.#o.pollMs).unref();
   }
 
   /**
@@ -122,6 +133,7 @@ export class DeliveryQueue {
 
   stop(): void {
     this.#stopped = true;
+    clearInterval(this.#poll);
     for (const p of this.#platforms.values()) clearTimeout(p.timer);
   }
 
@@ -129,7 +141,10 @@ export class DeliveryQueue {
     const p = this.#platforms.get(platform);
     if (!p || this.#stopped) return;
     clearTimeout(p.timer);
-    p.timer = setTimeout(() => void this.#work(platform), delayMs);
+    p.timer = setTimeout(() => {
+      p.timer = undefined;
+      void this.#work(platform);
+    }, delayMs);
   }
 
   async #work(platform: string): Promise<void> {

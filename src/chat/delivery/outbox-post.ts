@@ -1,0 +1,19 @@
+import type { Config } from '../../config/schema.js';
+import type { OutboxStore } from '../../store/outbox-store.js';
+import type { PostToChannel } from './channel-post.js';
+
+/**
+ * How a one-shot process (`detour run`, `detour job run`) posts to a logical channel: it cannot
+ * wait to deliver, so it writes the message to the outbox, once per chat platform the config
+ * enables, and the serving bot delivers it (its queue looks at the outbox again every 30 s, and
+ * at start). Without a chat platform there is nowhere to post: nothing is queued.
+ */
+export function outboxPoster(config: Config, store: OutboxStore, now: () => Date): PostToChannel {
+  const platforms = [config.chat.slack ? 'slack' : undefined, config.chat.mattermost ? 'mattermost' : undefined];
+  return (channel, message) => {
+    if (!Object.hasOwn(config.channels, channel)) {
+      throw new Error(`channel "${channel}" is not configured (add channels.${channel} to the config)`);
+    }
+    for (const platform of platforms) if (platform) store.add(platform, channel, message, now());
+  };
+}
