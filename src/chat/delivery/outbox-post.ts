@@ -1,6 +1,6 @@
 import type { Config } from '../../config/schema.js';
 import type { OutboxStore } from '../../store/outbox-store.js';
-import type { PostToChannel } from './channel-post.js';
+import { channelPoster, type PostToChannel } from './channel-post.js';
 
 /**
  * How a one-shot process (`detour run`, `detour job run`) posts to a logical channel: it cannot
@@ -9,11 +9,11 @@ import type { PostToChannel } from './channel-post.js';
  * at start). Without a chat platform there is nowhere to post: nothing is queued.
  */
 export function outboxPoster(config: Config, store: OutboxStore, now: () => Date): PostToChannel {
-  const platforms = [config.chat.slack ? 'slack' : undefined, config.chat.mattermost ? 'mattermost' : undefined];
-  return (channel, message) => {
-    if (!Object.hasOwn(config.channels, channel)) {
-      throw new Error(`channel "${channel}" is not configured (add channels.${channel} to the config)`);
-    }
-    for (const platform of platforms) if (platform) store.add(platform, channel, message, now());
-  };
+  const platforms = (['slack', 'mattermost'] as const).filter((name) => config.chat[name]).map((name) => ({ name }));
+  if (platforms.length === 0) return () => {};
+  return channelPoster({
+    channels: config.channels,
+    platforms: () => platforms,
+    queue: (channel, message, platform) => store.add(platform, channel, message, now()),
+  });
 }
