@@ -8,6 +8,20 @@ export interface ChatMessage {
   title?: string;
   /** Preformatted text (already in the reader's language). */
   body: string;
+  /**
+   * Files uploaded with the message (the monthly report's Markdown and charts). Named by path so
+   * a queued message stays small in the outbox and its files outlive a restart.
+   */
+  files?: ChatFile[];
+}
+
+export interface ChatFile {
+  /** Absolute path of the file on the bot's disk (under the data folder's `reports/`). */
+  path: string;
+  /** The name shown in the chat: `disk-2026-11.png`. */
+  name: string;
+  /** A title shown with the file (in the reader's language). */
+  title?: string;
 }
 
 /** A reply's text as a message: its first line as the title when there are several. */
