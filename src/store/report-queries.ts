@@ -1,0 +1,124 @@
+/**
+ * The monthly report's aggregate queries, as SQL text with named parameters (`:from`, `:to`,
+ * `:days`, `:lookback`) so the benchmark can run exactly these with the `sqlite3` CLI. Every query reads a
+ * time range through an index; the JSON of probe samples is opened only for the rows in range.
+ *
+ * Parameters: `:from` and `:to` bound the month in UTC ISO text ([from, to)); `:days` is a JSON
+ * array of `[day, fromIso, toIso]`, the month's local days in UTC (see month-range.ts), so daily
+ * figures follow the configured time zone, daylight-saving days included.
+ */
+export const REPORT_QUERIES = {
+  /** Per actor and command: runs and how they ended. Rows waiting for a confirmation are left out. */
+  activity: `
+    SELECT actor, COALESCE(command, '?') AS command, count(*) AS runs,
+           sum(status = 'ok') AS ok,
+           sum(status IN ('failed', 'error', 'interrupted')) AS failed,
+           sum(status IN ('denied', 'usage')) AS refused
+    FROM audit
+    WHERE started_at >= :from AND started_at < :to AND status NOT IN ('confirm', 'running')
+    GROUP BY actor, command
+    ORDER BY runs DESC, actor, command`,
+
+  /** The month's latest failures. */
+  failures: `
+    SELECT started_at AS at, actor, text, detail
+    FROM audit
+    WHERE started_at >= :from AND started_at < :to AND status IN ('failed', 'error', 'interrupted')
+    ORDER BY started_at DESC, id DESC
+    LIMIT 10`,
+
+  /** Successful unlocks (after reboots): the target is the command's argument. */
+  unlocks: `
+    SELECT started_at AS at, actor, text
+    FROM audit
+    WHERE started_at >= :from AND started_at < :to AND command = 'unlock' AND status = 'ok'
+    ORDER BY started_at`,
+
+  /** Every repository's observations of the month, oldest first (an hourly check: ~750 each). */
+  backupObservations: `
+    SELECT repo, type, observed_at, outcome, last_archive_at, size_bytes
+    FROM backup_observations
+    WHERE observed_at >= :from AND observed_at < :to
+    ORDER BY repo, observed_at, id`,
+
+  /** Per host and mount and local day: the peak used percent and when it was reached. */
+  diskDaily: `
+    WITH days(day, day_from, day_to) AS (
+      SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(:days)
+    )
+    SELECT s.host, m.value ->> 'mountPoint' AS mount, d.day,
+           max(m.value ->> 'usedPercent') AS peak, s.taken_at AS at
+    FROM days d
+    JOIN probe_samples s ON s.taken_at >= d.day_from AND s.taken_at < d.day_to AND s.kind = 'disk' AND s.ok = 1,
+         json_each(s.data, '$.mounts') m
+    WHERE m.value ->> 'usedPercent' IS NOT NULL
+    GROUP BY s.host, mount, d.day
+    ORDER BY s.host, mount, d.day`,
+
+  /** Per host and mount: used percent at the month's first and last disk sample of that host. */
+  diskEnds: `
+    WITH ends AS (
+      SELECT host, min(taken_at) AS first_at, max(taken_at) AS last_at
+      FROM probe_samples
+      WHERE taken_at >= :from AND taken_at < :to AND kind = 'disk' AND ok = 1
+      GROUP BY host
+    )
+    SELECT s.host, m.value ->> 'mountPoint' AS mount, s.taken_at AS at, m.value ->> 'usedPercent' AS percent,
+           s.taken_at = e.first_at AS is_first
+    FROM ends e
+    JOIN probe_samples s ON s.host = e.host AND s.kind = 'disk' AND s.ok = 1 AND s.taken_at IN (e.first_at, e.last_at),
+         json_each(s.data, '$.mounts') m
+    ORDER BY s.host, mount, s.taken_at`,
+
+  /** Per host: memory peak (used percent) and when. */
+  memoryPeaks: `
+    SELECT host, max(data ->> 'usedPercent') AS peak, taken_at AS at
+    FROM probe_samples
+    WHERE taken_at >= :from AND taken_at < :to AND kind = 'memory' AND ok = 1
+    GROUP BY host`,
+
+  /** Per host: 1-minute load per core peak and when. */
+  loadPeaks: `
+    SELECT host, max(data ->> 'load1PerCore') AS peak, taken_at AS at
+    FROM probe_samples
+    WHERE taken_at >= :from AND taken_at < :to AND kind = 'load' AND ok = 1
+    GROUP BY host`,
+
+  /** Per host: disk probe rounds, and those that failed (host unreachable or df failing). */
+  hostSamples: `
+    SELECT host, count(*) AS samples, sum(ok = 0) AS failed
+    FROM probe_samples
+    WHERE taken_at >= :from AND taken_at < :to AND kind = 'disk'
+    GROUP BY host`,
+
+  /**
+   * Alerts fired during the month, and every resolution since its start: an episode that began
+   * in the month and ended after it still counts for its part in the month.
+   */
+  alertEvents: `
+    SELECT key, kind, event, at, summary, duration_ms
+    FROM alert_events
+    WHERE at >= :from AND ((event = 'fired' AND at < :to) OR event = 'resolved')
+    ORDER BY at, id`,
+
+  /** Alerts still firing (their episodes may have begun before the month). */
+  alertsFiring: `
+    SELECT key, kind, summary, fired_at
+    FROM alert_state
+    WHERE state = 'firing' AND fired_at IS NOT NULL AND fired_at < :to`,
+
+  /**
+   * Per certificate target: each fingerprint seen from `:lookback` (a month before the month) to
+   * the month's end, when it was first and last seen, and its expiry. The one seen before the
+   * month tells whether a renewal happened in it.
+   */
+  certificates: `
+    SELECT host AS name, data ->> 'fingerprint256' AS fingerprint, min(taken_at) AS first_seen,
+           max(taken_at) AS last_seen, data ->> 'notAfter' AS not_after
+    FROM probe_samples
+    WHERE taken_at >= :lookback AND taken_at < :to AND kind = 'certificate' AND ok = 1
+    GROUP BY host, fingerprint
+    ORDER BY host, first_seen`,
+} as const;
+
+export type ReportQuery = keyof typeof REPORT_QUERIES;
