@@ -8,6 +8,9 @@ export const text = {
     fr: "(mois en cours : chiffres jusqu'au {time})",
   },
 
+  headline: { en: '{heading}: {content}', fr: '{heading} : {content}' },
+  /** Between the parts of one line (French puts a space before the semicolon). */
+  and: { en: '; ', fr: ' ; ' },
   activity: { en: 'Activity', fr: 'Activité' },
   activityLine: {
     en: '{runs} commands by {people} people: {okRate} OK, {failed} failed, {refused} refused',
@@ -15,8 +18,8 @@ export const text = {
   },
   ansibleLine: { en: 'Ansible: {runs} runs, {failed} failed', fr: 'Ansible : {runs} lancements, {failed} en échec' },
   scheduledLine: {
-    en: 'Scheduled jobs: {runs} runs, {failed} failed',
-    fr: 'Tâches planifiées : {runs} exécutions, {failed} en échec',
+    en: 'scheduled jobs: {runs} runs, {failed} failed',
+    fr: 'tâches planifiées : {runs} exécutions, {failed} en échec',
   },
   noActivity: { en: 'No command was run.', fr: "Aucune commande n'a été lancée." },
   perPerson: { en: 'Per person and command', fr: 'Par personne et par commande' },
@@ -41,18 +44,15 @@ export const text = {
     fr: 'Disque le plus plein : {mount} à {percent} ({time})',
   },
   noSamples: { en: 'No probe sample was taken.', fr: "Aucune mesure n'a été prise." },
-  memoryPeak: { en: 'memory peak', fr: 'pic mémoire' },
-  loadPeak: { en: 'load peak per core', fr: 'pic de charge par cœur' },
-  failedSamples: { en: 'failed probes', fr: 'sondes en échec' },
 
   incidents: { en: 'Incidents', fr: 'Incidents' },
   incidentLine: {
     en: '{fired} alerts fired, {resolved} resolved, {time} in alert',
     fr: '{fired} alertes déclenchées, {resolved} résolues, {time} en alerte',
   },
-  longest: { en: 'Longest: {key}, {duration}', fr: 'La plus longue : {key}, {duration}' },
+  longest: { en: 'longest: {key}, {duration}', fr: 'la plus longue : {key}, {duration}' },
   ongoing: { en: 'still firing', fr: 'toujours en cours' },
-  unlocks: { en: 'Unlocks after reboots: {n}', fr: 'Déverrouillages après redémarrage : {n}' },
+  unlocks: { en: 'unlocks after reboots: {n}', fr: 'déverrouillages après redémarrage : {n}' },
 
   certificates: { en: 'Certificates', fr: 'Certificats' },
   renewed: { en: '{n} renewed', fr: '{n} renouvelé(s)' },
@@ -86,6 +86,9 @@ export const text = {
   colEnd: { en: 'End', fr: 'Fin' },
   colPeak: { en: 'Peak', fr: 'Pic' },
   colSamples: { en: 'Samples', fr: 'Mesures' },
+  colMemoryPeak: { en: 'Memory peak', fr: 'Pic mémoire' },
+  colLoadPeak: { en: 'Load peak per core', fr: 'Pic de charge par cœur' },
+  colFailedSamples: { en: 'Failed probes', fr: 'Sondes en échec' },
   colKind: { en: 'Kind', fr: 'Type' },
   colFired: { en: 'Fired', fr: 'Déclenchées' },
   colTarget: { en: 'Target', fr: 'Cible' },

@@ -1,4 +1,4 @@
-import { formatAge, formatBytes, formatTime } from '../src/core/format.js';
+import { formatBytes, formatDuration, formatTime } from '../src/core/format.js';
 import { fill, type Locale } from '../src/core/i18n.js';
 import { shiftMonth } from '../src/core/month.js';
 import type { BackupFigures, MonthlyReportData } from '../src/core/ports/report.js';
@@ -30,13 +30,17 @@ export function buildMonthlyReport(input: MonthlyReportInput): MonthlyReportText
   const title = L(locale, 'title', { month: monthName(data.month, locale) });
   const partial =
     data.builtAt < data.to ? L(locale, 'partial', { time: formatTime(data.builtAt, input.timeZone) }) : undefined;
+  const line = (heading: keyof typeof text, content: string) =>
+    L(locale, 'headline', { heading: L(locale, heading), content });
+  const backups =
+    data.backups.length === 0 ? L(locale, 'noBackups') : data.backups.map((b) => backupLine(b, input)).join(L(locale, 'and'));
   const headline = [
     ...(partial ? [partial] : []),
-    `${L(locale, 'activity')}: ${activityLine(input)}`,
-    `${L(locale, 'backups')}: ${data.backups.length === 0 ? L(locale, 'noBackups') : data.backups.map((b) => backupLine(b, input)).join('; ')}`,
-    `${L(locale, 'resources')}: ${resourceLine(input)}`,
-    `${L(locale, 'incidents')}: ${incidentLine(input)}`,
-    `${L(locale, 'certificates')}: ${certificateLine(input)}`,
+    line('activity', activityLine(input)),
+    line('backups', backups),
+    line('resources', resourceLine(input)),
+    line('incidents', incidentLine(input)),
+    line('certificates', certificateLine(input)),
   ];
   return { title, body: headline.join('\n'), markdown: markdown(input, title, partial) };
 }
@@ -60,6 +64,12 @@ function percent(value: number, locale: Locale): string {
   return locale === 'fr' ? `${String(rounded).replace('.', ',')} %` : `${rounded}%`;
 }
 
+/** 1.50 / 1,50. */
+function decimal(value: number, locale: Locale): string {
+  const text = value.toFixed(2);
+  return locale === 'fr' ? text.replace('.', ',') : text;
+}
+
 function activityLine({ data, locale }: MonthlyReportInput): string {
   const a = data.activity;
   const parts: string[] = [];
@@ -78,7 +88,7 @@ function activityLine({ data, locale }: MonthlyReportInput): string {
   }
   if (a.ansibleRuns > 0) parts.push(L(locale, 'ansibleLine', { runs: a.ansibleRuns, failed: a.ansibleFailed }));
   if (a.scheduled.runs > 0) parts.push(L(locale, 'scheduledLine', a.scheduled));
-  return parts.join('; ');
+  return parts.join(L(locale, 'and'));
 }
 
 function missed(b: BackupFigures, locale: Locale): string {
@@ -124,15 +134,15 @@ function resourceLine({ data, locale, timeZone }: MonthlyReportInput): string {
 function incidentLine({ data, locale }: MonthlyReportInput): string {
   const i = data.incidents;
   const parts = [
-    L(locale, 'incidentLine', { fired: i.fired, resolved: i.resolved, time: formatAge(i.timeInAlertMs, locale) }),
+    L(locale, 'incidentLine', { fired: i.fired, resolved: i.resolved, time: formatDuration(i.timeInAlertMs, locale) }),
   ];
   if (i.longest) parts.push(L(locale, 'longest', { key: i.longest.key, duration: longestDuration(i.longest, locale) }));
   if (i.unlocks.length > 0) parts.push(L(locale, 'unlocks', { n: i.unlocks.length }));
-  return parts.join('; ');
+  return parts.join(L(locale, 'and'));
 }
 
 function longestDuration(longest: { durationMs: number; ongoing: boolean }, locale: Locale): string {
-  const age = formatAge(longest.durationMs, locale);
+  const age = formatDuration(longest.durationMs, locale);
   return longest.ongoing ? `${age}, ${L(locale, 'ongoing')}` : age;
 }
 
@@ -148,7 +158,7 @@ function certificateLine({ data, locale, timeZone }: MonthlyReportInput): string
             .map((e) => `${e.name} (${formatTime(e.notAfter, timeZone).slice(0, 10)})`)
             .join(', '),
         });
-  return `${L(locale, 'renewed', { n: c.renewed.length })}; ${expiring}`;
+  return [L(locale, 'renewed', { n: c.renewed.length }), expiring].join(L(locale, 'and'));
 }
 
 /** A Markdown table; `|` in cells is escaped so a command's text cannot break the table. */
@@ -234,11 +244,11 @@ function markdown(input: MonthlyReportInput, title: string, partial: string | un
       ),
       '',
       ...table(
-        [T('colHost'), T('memoryPeak'), T('loadPeak'), T('colSamples'), T('failedSamples')],
+        [T('colHost'), T('colMemoryPeak'), T('colLoadPeak'), T('colSamples'), T('colFailedSamples')],
         data.hosts.map((h) => [
           h.host,
           h.memoryPeak ? `${pct(h.memoryPeak.percent)} (${time(h.memoryPeak.at)})` : '?',
-          h.loadPeak ? `${h.loadPeak.perCore.toFixed(2)} (${time(h.loadPeak.at)})` : '?',
+          h.loadPeak ? `${decimal(h.loadPeak.perCore, locale)} (${time(h.loadPeak.at)})` : '?',
           h.samples,
           h.failedSamples,
         ]),

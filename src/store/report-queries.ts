@@ -27,11 +27,14 @@ export const REPORT_QUERIES = {
     ORDER BY started_at DESC, id DESC
     LIMIT 10`,
 
-  /** Successful unlocks (after reboots): the target is the command's argument. */
+  /**
+   * Partitions unlocked (after reboots): the target is the command's argument. A passphrase
+   * check (`--check`) ends ok too, but its detail says so (see commands/unlock.ts).
+   */
   unlocks: `
     SELECT started_at AS at, actor, text
     FROM audit
-    WHERE started_at >= :from AND started_at < :to AND command = 'unlock' AND status = 'ok'
+    WHERE started_at >= :from AND started_at < :to AND command = 'unlock' AND status = 'ok' AND detail = 'unlocked'
     ORDER BY started_at`,
 
   /** Every repository's observations of the month, oldest first (an hourly check: ~750 each). */
