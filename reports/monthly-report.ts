@@ -33,7 +33,9 @@ export function buildMonthlyReport(input: MonthlyReportInput): MonthlyReportText
   const line = (heading: keyof typeof text, content: string) =>
     L(locale, 'headline', { heading: L(locale, heading), content });
   const backups =
-    data.backups.length === 0 ? L(locale, 'noBackups') : data.backups.map((b) => backupLine(b, input)).join(L(locale, 'and'));
+    data.backups.length === 0
+      ? L(locale, 'noBackups')
+      : data.backups.map((b) => backupLine(b, input)).join(L(locale, 'and'));
   const headline = [
     ...(partial ? [partial] : []),
     line('activity', activityLine(input)),
