@@ -1,7 +1,8 @@
 /**
  * The monthly report's aggregate queries, as SQL text with named parameters (`:from`, `:to`,
  * `:days`, `:lookback`) so the benchmark can run exactly these with the `sqlite3` CLI. Every query reads a
- * time range through an index; the JSON of probe samples is opened only for the rows in range.
+ * time range through an index. Disk, memory and load figures come from `sample_points` (numbers
+ * taken out of each sample when it is stored): a month of them is read from its index alone.
  *
  * Parameters: `:from` and `:to` bound the month in UTC ISO text ([from, to)); `:days` is a JSON
  * array of `[day, fromIso, toIso]`, the month's local days in UTC (see month-range.ts), so daily
@@ -49,49 +50,44 @@ export const REPORT_QUERIES = {
     WITH days(day, day_from, day_to) AS (
       SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(:days)
     )
-    SELECT s.host, m.value ->> 'mountPoint' AS mount, d.day,
-           max(m.value ->> 'usedPercent') AS peak, s.taken_at AS at
+    SELECT p.host, p.name AS mount, d.day, max(p.value) AS peak, p.taken_at AS at
     FROM days d
-    JOIN probe_samples s ON s.taken_at >= d.day_from AND s.taken_at < d.day_to AND s.kind = 'disk' AND s.ok = 1,
-         json_each(s.data, '$.mounts') m
-    WHERE m.value ->> 'usedPercent' IS NOT NULL
-    GROUP BY s.host, mount, d.day
-    ORDER BY s.host, mount, d.day`,
+    JOIN sample_points p ON p.kind = 'disk' AND p.taken_at >= d.day_from AND p.taken_at < d.day_to
+    GROUP BY p.host, p.name, d.day
+    ORDER BY p.host, p.name, d.day`,
 
   /** Per host and mount: used percent at the month's first and last disk sample of that host. */
   diskEnds: `
     WITH ends AS (
       SELECT host, min(taken_at) AS first_at, max(taken_at) AS last_at
-      FROM probe_samples
-      WHERE taken_at >= :from AND taken_at < :to AND kind = 'disk' AND ok = 1
+      FROM sample_points
+      WHERE kind = 'disk' AND taken_at >= :from AND taken_at < :to
       GROUP BY host
     )
-    SELECT s.host, m.value ->> 'mountPoint' AS mount, s.taken_at AS at, m.value ->> 'usedPercent' AS percent,
-           s.taken_at = e.first_at AS is_first
+    SELECT p.host, p.name AS mount, p.taken_at AS at, p.value AS percent, p.taken_at = e.first_at AS is_first
     FROM ends e
-    JOIN probe_samples s ON s.host = e.host AND s.kind = 'disk' AND s.ok = 1 AND s.taken_at IN (e.first_at, e.last_at),
-         json_each(s.data, '$.mounts') m
-    ORDER BY s.host, mount, s.taken_at`,
+    JOIN sample_points p ON p.kind = 'disk' AND p.taken_at IN (e.first_at, e.last_at) AND p.host = e.host
+    ORDER BY p.host, p.name, p.taken_at`,
 
   /** Per host: memory peak (used percent) and when. */
   memoryPeaks: `
-    SELECT host, max(data ->> 'usedPercent') AS peak, taken_at AS at
-    FROM probe_samples
-    WHERE taken_at >= :from AND taken_at < :to AND kind = 'memory' AND ok = 1
+    SELECT host, max(value) AS peak, taken_at AS at
+    FROM sample_points
+    WHERE kind = 'memory' AND taken_at >= :from AND taken_at < :to
     GROUP BY host`,
 
   /** Per host: 1-minute load per core peak and when. */
   loadPeaks: `
-    SELECT host, max(data ->> 'load1PerCore') AS peak, taken_at AS at
-    FROM probe_samples
-    WHERE taken_at >= :from AND taken_at < :to AND kind = 'load' AND ok = 1
+    SELECT host, max(value) AS peak, taken_at AS at
+    FROM sample_points
+    WHERE kind = 'load' AND taken_at >= :from AND taken_at < :to
     GROUP BY host`,
 
   /** Per host: disk probe rounds, and those that failed (host unreachable or df failing). */
   hostSamples: `
-    SELECT host, count(*) AS samples, sum(ok = 0) AS failed
-    FROM probe_samples
-    WHERE taken_at >= :from AND taken_at < :to AND kind = 'disk'
+    SELECT host, count(*) AS samples, sum(value = 0) AS failed
+    FROM sample_points
+    WHERE kind = 'reach' AND taken_at >= :from AND taken_at < :to
     GROUP BY host`,
 
   /**
