@@ -157,6 +157,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       logger: process.env.DETOUR_TEST_LOG ? consoleLogger : silentLogger,
       now: () => new Date(),
       enqueue: (channel, message, delayMs) => queue.post(channel, message, 'mattermost', delayMs),
+      // Where files attached to messages may be read from (tests write them there).
+      filesRoot: join(dir, 'reports'),
       retries: 2,
       backoffMs: 50,
     });

@@ -8,6 +8,7 @@ import { Secret } from '../../core/secret.js';
 import type { Metrics } from '../../http/metrics.js';
 import { BodyTooLargeError, readBody, sendJson } from '../../http/server.js';
 import type { ConfirmationStore } from '../../store/confirmation-store.js';
+import { fileNotAttached, readChatFiles } from '../attachments.js';
 import { type Answering, ChatSession } from '../chat-session.js';
 import { DeliveryError } from '../delivery/delivery-error.js';
 import type { ChatMessage } from '../message.js';
@@ -16,12 +17,12 @@ import { RejectedRequests } from '../rejected-request.js';
 import type { SecretPrompts } from '../secret-prompts.js';
 import { UserCache } from '../user-cache.js';
 import { type ActionContext, actionsUrl, onClick, onDialog } from './mattermost-actions.js';
-import { commandReply, type Fetch, MattermostApi } from './mattermost-api.js';
+import { commandReply, type Fetch, MattermostApi, type NewPost } from './mattermost-api.js';
 import { MattermostChannels } from './mattermost-channels.js';
 import { parseAction, parseSlashCommand } from './mattermost-inbound.js';
 import { MattermostSurface, type OpenPromptEntry } from './mattermost-surface.js';
 import { mattermostTexts } from './mattermost-texts.js';
-import { toMattermostPosts } from './post-text.js';
+import { postsWithFiles, toMattermostPosts } from './post-text.js';
 import { ReplyHooks } from './reply-hooks.js';
 
 type MattermostConfig = NonNullable<Config['chat']['mattermost']>;
@@ -42,12 +43,25 @@ export interface MattermostPlatformDeps {
   audit: AuditLog;
   logger: Logger;
   now: () => Date;
+  /** The data folder's `reports/`: the only place files attached to messages are read from. */
+  filesRoot: string;
   /** Queues a message for this platform when Mattermost cannot take it now (not before `delayMs`). */
   enqueue: (channel: string, message: ChatMessage, delayMs?: number) => void;
   fetch?: Fetch;
   /** REST retries inside one call and their first backoff (bounded; the delivery queue retries later). */
   retries?: number;
   backoffMs?: number;
+}
+
+/** How far a message got: its texts, the ids of its uploaded files, how many posts are made. */
+interface Progress {
+  channel: string;
+  message: ChatMessage;
+  texts: string[];
+  notes: string[];
+  sent: number;
+  channelId?: string;
+  fileIds?: string[];
 }
 
 /** Where one request's answers go. */
@@ -83,6 +97,8 @@ export class MattermostPlatform implements ChatPlatform {
   readonly #confirmationHooks = new ReplyHooks();
   readonly #rejected: RejectedRequests;
   #botUserId: Promise<string> | undefined;
+  /** A message the queue will retry after part of it went out. */
+  #partial: Progress | undefined;
   #session: ChatSession | undefined;
   #state: PlatformState = 'connecting';
 
@@ -166,13 +182,36 @@ export class MattermostPlatform implements ChatPlatform {
     };
   }
 
+  /**
+   * Posts a message (several posts when long) with its files: uploaded first, so a refused upload
+   * stops the message before anything is posted, then attached to its last post. A file missing on
+   * disk is left out, with a note in the message. A retry resumes where the last attempt stopped.
+   */
   async deliver(channel: string, message: ChatMessage): Promise<void> {
-    const pieces = toMattermostPosts(message);
+    const p = this.#partial;
+    this.#partial = undefined;
+    const resumed = p?.channel === channel && JSON.stringify(p.message) === JSON.stringify(message) ? p : undefined;
+    const { read, skipped } = await readChatFiles(message.files, this.#d.filesRoot);
+    for (const s of skipped) {
+      this.#d.logger.warn(
+        { platform: 'mattermost', channel, file: s.file.path, reason: s.reason },
+        'file not attached',
+      );
+    }
+    const progress: Progress = resumed ?? {
+      channel,
+      message,
+      texts: toMattermostPosts(message),
+      notes: skipped.map((s) => fileNotAttached(this.#d.locale, s.name, s.reason)),
+      sent: 0,
+    };
     try {
       const reply = this.#hooks.resolve(channel);
-      if (reply?.url) {
+      // A response_url takes no files: a message with files goes by direct message instead.
+      if (reply?.url && read.length === 0 && progress.sent === 0) {
         try {
-          await this.#api.respond(reply.url, commandReply(pieces, 'ephemeral'));
+          const texts = postsWithFiles(progress.texts, progress.notes, []).map((post) => post.message);
+          await this.#api.respond(reply.url, commandReply(texts, 'ephemeral'));
           return;
         } catch (error) {
           if (error instanceof DeliveryError && error.retryable) throw error;
@@ -180,14 +219,24 @@ export class MattermostPlatform implements ChatPlatform {
           this.#hooks.forget(reply.key);
         }
       }
-      const channelId = await this.#channels.idOf(reply ? `@${reply.userId}` : channel);
-      for (const piece of pieces) await this.#api.createPost({ channel_id: channelId, message: piece });
+      const channelId = progress.channelId ?? (await this.#channels.idOf(reply ? `@${reply.userId}` : channel));
+      progress.channelId = channelId;
+      if (read.length > 0) progress.fileIds ??= (await this.#api.uploadFiles(channelId, read)).map((info) => info.id);
+      const posts = postsWithFiles(progress.texts, progress.notes, progress.fileIds ?? []);
+      for (; progress.sent < posts.length; progress.sent += 1) {
+        await this.#api.createPost({ channel_id: channelId, ...posts[progress.sent] } as NewPost);
+      }
     } catch (error) {
-      if (error instanceof DeliveryError) throw error;
-      throw new DeliveryError('mattermost', 'delivery_failed', 'posting to Mattermost failed', {
-        retryable: true,
-        cause: error,
-      });
+      const failure =
+        error instanceof DeliveryError
+          ? error
+          : new DeliveryError('mattermost', 'delivery_failed', 'posting to Mattermost failed', {
+              retryable: true,
+              cause: error,
+            });
+      // Kept for the retry: the posts already made, and the files already uploaded (reused, not sent twice).
+      if (failure.retryable && (progress.sent > 0 || progress.fileIds)) this.#partial = progress;
+      throw failure;
     }
   }
 
