@@ -8,21 +8,19 @@ import { Secret } from '../../core/secret.js';
 import type { Metrics } from '../../http/metrics.js';
 import { BodyTooLargeError, readBody, sendJson } from '../../http/server.js';
 import type { ConfirmationStore } from '../../store/confirmation-store.js';
-import { fileNotAttached, readChatFiles } from '../attachments.js';
 import { type Answering, ChatSession } from '../chat-session.js';
-import { DeliveryError } from '../delivery/delivery-error.js';
 import type { ChatMessage } from '../message.js';
 import type { ChatPlatform, PlatformState } from '../platform.js';
 import { RejectedRequests } from '../rejected-request.js';
 import type { SecretPrompts } from '../secret-prompts.js';
 import { UserCache } from '../user-cache.js';
 import { type ActionContext, actionsUrl, onClick, onDialog } from './mattermost-actions.js';
-import { commandReply, type Fetch, MattermostApi, type NewPost } from './mattermost-api.js';
+import { type Fetch, MattermostApi } from './mattermost-api.js';
 import { MattermostChannels } from './mattermost-channels.js';
+import { MattermostDelivery } from './mattermost-delivery.js';
 import { parseAction, parseSlashCommand } from './mattermost-inbound.js';
 import { MattermostSurface, type OpenPromptEntry } from './mattermost-surface.js';
 import { mattermostTexts } from './mattermost-texts.js';
-import { postsWithFiles, toMattermostPosts } from './post-text.js';
 import { ReplyHooks } from './reply-hooks.js';
 
 type MattermostConfig = NonNullable<Config['chat']['mattermost']>;
@@ -51,17 +49,6 @@ export interface MattermostPlatformDeps {
   /** REST retries inside one call and their first backoff (bounded; the delivery queue retries later). */
   retries?: number;
   backoffMs?: number;
-}
-
-/** How far a message got: its texts, the ids of its uploaded files, how many posts are made. */
-interface Progress {
-  channel: string;
-  message: ChatMessage;
-  texts: string[];
-  notes: string[];
-  sent: number;
-  channelId?: string;
-  fileIds?: string[];
 }
 
 /** Where one request's answers go. */
@@ -97,8 +84,7 @@ export class MattermostPlatform implements ChatPlatform {
   readonly #confirmationHooks = new ReplyHooks();
   readonly #rejected: RejectedRequests;
   #botUserId: Promise<string> | undefined;
-  /** A message the queue will retry after part of it went out. */
-  #partial: Progress | undefined;
+  readonly #delivery: MattermostDelivery;
   #session: ChatSession | undefined;
   #state: PlatformState = 'connecting';
 
@@ -127,6 +113,14 @@ export class MattermostPlatform implements ChatPlatform {
       return { email: user.email, name: user.username };
     }, deps.chat.userCacheTtl);
     this.#channels = new MattermostChannels(this.#api, deps.mattermost.team, deps.channels, () => this.#me());
+    this.#delivery = new MattermostDelivery({
+      api: this.#api,
+      channels: this.#channels,
+      hooks: this.#hooks,
+      filesRoot: deps.filesRoot,
+      locale: deps.locale,
+      logger: deps.logger,
+    });
   }
 
   async start(pipeline: Pipeline): Promise<void> {
@@ -182,62 +176,9 @@ export class MattermostPlatform implements ChatPlatform {
     };
   }
 
-  /**
-   * Posts a message (several posts when long) with its files: uploaded first, so a refused upload
-   * stops the message before anything is posted, then attached to its last post. A file missing on
-   * disk is left out, with a note in the message. A retry resumes where the last attempt stopped.
-   */
-  async deliver(channel: string, message: ChatMessage): Promise<void> {
-    const p = this.#partial;
-    this.#partial = undefined;
-    const resumed = p?.channel === channel && JSON.stringify(p.message) === JSON.stringify(message) ? p : undefined;
-    const { read, skipped } = await readChatFiles(message.files, this.#d.filesRoot);
-    for (const s of skipped) {
-      this.#d.logger.warn(
-        { platform: 'mattermost', channel, file: s.file.path, reason: s.reason },
-        'file not attached',
-      );
-    }
-    const progress: Progress = resumed ?? {
-      channel,
-      message,
-      texts: toMattermostPosts(message),
-      notes: skipped.map((s) => fileNotAttached(this.#d.locale, s.name, s.reason)),
-      sent: 0,
-    };
-    try {
-      const reply = this.#hooks.resolve(channel);
-      // A response_url takes no files: a message with files goes by direct message instead.
-      if (reply?.url && read.length === 0 && progress.sent === 0) {
-        try {
-          const texts = postsWithFiles(progress.texts, progress.notes, []).map((post) => post.message);
-          await this.#api.respond(reply.url, commandReply(texts, 'ephemeral'));
-          return;
-        } catch (error) {
-          if (error instanceof DeliveryError && error.retryable) throw error;
-          // Used up or expired: a direct message instead.
-          this.#hooks.forget(reply.key);
-        }
-      }
-      const channelId = progress.channelId ?? (await this.#channels.idOf(reply ? `@${reply.userId}` : channel));
-      progress.channelId = channelId;
-      if (read.length > 0) progress.fileIds ??= (await this.#api.uploadFiles(channelId, read)).map((info) => info.id);
-      const posts = postsWithFiles(progress.texts, progress.notes, progress.fileIds ?? []);
-      for (; progress.sent < posts.length; progress.sent += 1) {
-        await this.#api.createPost({ channel_id: channelId, ...posts[progress.sent] } as NewPost);
-      }
-    } catch (error) {
-      const failure =
-        error instanceof DeliveryError
-          ? error
-          : new DeliveryError('mattermost', 'delivery_failed', 'posting to Mattermost failed', {
-              retryable: true,
-              cause: error,
-            });
-      // Kept for the retry: the posts already made, and the files already uploaded (reused, not sent twice).
-      if (failure.retryable && (progress.sent > 0 || progress.fileIds)) this.#partial = progress;
-      throw failure;
-    }
+  /** See MattermostDelivery: its files uploaded first, then its posts; a retry resumes. */
+  deliver(channel: string, message: ChatMessage): Promise<void> {
+    return this.#delivery.deliver(channel, message);
   }
 
   /** POST /mattermost/command: the custom slash command. */
