@@ -1,9 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildPlatforms } from '../../src/chat/build-platforms.js';
 import { DeliveryError } from '../../src/chat/delivery/delivery-error.js';
 import type { ChatMessage } from '../../src/chat/message.js';
+import { SecretPrompts } from '../../src/chat/secret-prompts.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { Metrics } from '../../src/http/metrics.js';
+import { AuditStore } from '../../src/store/audit-store.js';
+import { ConfirmationStore } from '../../src/store/confirmation-store.js';
+import { openDatabase } from '../../src/store/database.js';
+import { startWorld } from '../emulators/mattermost/fixture.js';
+import { testConfig } from '../support/app.js';
 import { type Harness, type HarnessOptions, startHarness } from './mattermost-harness.js';
 
 /*
@@ -142,5 +152,49 @@ describe('Mattermost messages with files (emulator)', () => {
     expect(row.message.length).toBeLessThan(600);
     expect(h.world.emulator.posts).toHaveLength(1);
     expect(h.world.emulator.posts[0]?.file_ids).toHaveLength(2);
+  });
+
+  it('reads files from the reports/ folder beside the configured database, and from nowhere else', async () => {
+    const world = await startWorld();
+    const data = await mkdtemp(join(tmpdir(), 'detour-data-'));
+    try {
+      await mkdir(join(data, 'var', 'reports', '2026-11'), { recursive: true });
+      await writeFile(join(data, 'var', 'reports', '2026-11', 'report.md'), md);
+      await writeFile(join(data, 'report.md'), md);
+      const config = testConfig(
+        {
+          database: './var/detour.db',
+          chat: {
+            mattermost: { url: world.emulator.url, botToken: world.botToken, commandToken: 'c', team: 'detour' },
+          },
+          channels: { infra: '~infra' },
+        },
+        data,
+      );
+      const db = openDatabase(':memory:');
+      const { platforms } = await buildPlatforms({
+        config,
+        confirmations: new ConfirmationStore(db),
+        prompts: new SecretPrompts(db),
+        metrics: new Metrics(),
+        audit: new AuditStore(db),
+        logger: silentLogger,
+        now: () => new Date(),
+        enqueue: () => {},
+      });
+      await platforms[0]?.deliver('infra', {
+        body: 'report',
+        files: [
+          { path: join(data, 'var', 'reports', '2026-11', 'report.md'), name: 'report.md' },
+          { path: join(data, 'report.md'), name: 'elsewhere.md' },
+        ],
+      });
+      const [post] = world.emulator.posts;
+      expect(post?.file_ids.map((id) => world.emulator.files.get(id)?.name)).toEqual(['report.md']);
+      expect(post?.message).toContain('`elsewhere.md` could not be attached: it is not in the reports folder.');
+    } finally {
+      await world.emulator.close();
+      await rm(data, { recursive: true, force: true });
+    }
   });
 });
