@@ -112,7 +112,22 @@ describe('Mattermost messages with files (emulator)', () => {
     const { h, month } = await start({ world: { maxFileSize: 1000 } });
     const failure = await h.platform.deliver('infra', report(month)).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(DeliveryError);
-    expect(failure).toMatchObject({ platform: 'mattermost', code: 'too_large', retryable: false });
+    expect(failure).toMatchObject({
+      platform: 'mattermost',
+      code: 'too_large',
+      retryable: false,
+      message: 'files.upload: a file is larger than the Mattermost server allows (FileSettings.MaxFileSize)',
+    });
+    expect(h.world.emulator.posts).toHaveLength(0);
+  });
+
+  it('says so when the server has file attachments off, and posts nothing', async () => {
+    const { h, month } = await start({ world: { enableFileAttachments: false } });
+    await expect(h.platform.deliver('infra', report(month))).rejects.toMatchObject({
+      code: 'file_attachments_disabled',
+      retryable: false,
+      message: 'files.upload: file attachments are off on the Mattermost server (FileSettings.EnableFileAttachments)',
+    });
     expect(h.world.emulator.posts).toHaveLength(0);
   });
 
