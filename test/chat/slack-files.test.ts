@@ -123,6 +123,7 @@ describe('Slack messages with files (emulator)', () => {
     await symlink(join(dir, 'secrets.txt'), join(reports, '2026-11', 'escape.txt')).catch(() => undefined);
     const fifo = join(reports, '2026-11', 'pipe.png');
     execFileSync('mkfifo', [fifo]);
+    await writeFile(join(reports, '2026-11', 'empty.md'), '');
     try {
       const message = report();
       message.files = [
@@ -132,6 +133,8 @@ describe('Slack messages with files (emulator)', () => {
         { path: join(reports, '2026-11', 'escape.txt'), name: 'escape.txt' },
         { path: join(reports, '2026-11'), name: 'folder' },
         { path: fifo, name: 'pipe.png' },
+        { path: join(reports, '2026-11', 'empty.md'), name: 'empty.md' },
+        { path: 'reports/2026-11/disk-2026-11.png', name: 'relative.png' },
       ];
       await platform.deliver('infra', message);
     } finally {
@@ -145,6 +148,8 @@ describe('Slack messages with files (emulator)', () => {
         '⚠ `escape.txt` could not be attached: it is not in the reports folder.',
         '⚠ `folder` could not be attached: it is not a regular file.',
         '⚠ `pipe.png` could not be attached: it is not a regular file.',
+        '⚠ `empty.md` could not be attached: the file is empty.',
+        '⚠ `relative.png` could not be attached: it is not in the reports folder.',
       ].join('\n'),
     ]);
     expect(shared(slack).map((f) => f.name)).toEqual(['report-2026-11.md', 'disk-2026-11.png']);
