@@ -374,8 +374,8 @@ export const descriptions: Record<string, Record<Locale, string>> = {
     fr: 'Les seules étiquettes acceptées avec `--tags`.',
   },
   'ansible.playbooks.<playbook>.checkOnlyForNonAdmins': {
-    en: 'Members who are not admins may run it with `--check`.',
-    fr: 'Les membres qui ne sont pas admins peuvent le lancer avec `--check`.',
+    en: 'Non-admins may run it only with `--check`. Today access rules already give that: with `--check` any member may run any playbook of the list, without it only admins.',
+    fr: "Les non-admins ne peuvent le lancer qu'avec `--check`. Les règles d'accès le font déjà : avec `--check`, tout membre peut lancer n'importe quel playbook de la liste ; sans, seuls les admins.",
   },
   unlock: {
     en: 'Encrypted (LUKS) partitions `unlock` opens, by target name (see [Unlock after a reboot](runbook-unlock.md)).',
