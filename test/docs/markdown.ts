@@ -48,3 +48,38 @@ export function headings(markdown: string): Heading[] {
 export function codeSpans(text: string): string[] {
   return [...text.matchAll(/(`+)(.+?)\1/g)].map((match) => match[2]!.trim());
 }
+
+/** The anchor GitHub gives a heading: lower case, punctuation dropped, spaces as hyphens. */
+export function slug(heading: string): string {
+  return heading
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .trim()
+    .replace(/\s/g, '-');
+}
+
+/** Every anchor of a page, the repeated ones numbered as GitHub does (`usage`, `usage-1`). */
+export function anchors(markdown: string): Set<string> {
+  const seen = new Map<string, number>();
+  const out = new Set<string>();
+  for (const h of headings(markdown)) {
+    const base = slug(h.text);
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    out.add(n === 0 ? base : `${base}-${n}`);
+  }
+  return out;
+}
+
+/** Links of a page outside code blocks and code spans: `[text](target)`. */
+export function links(markdown: string): string[] {
+  const found: string[] = [];
+  let fence = false;
+  for (const line of markdown.split('\n')) {
+    if (/^\s{0,3}(`{3,}|~{3,})/.test(line)) fence = !fence;
+    if (fence) continue;
+    const prose = line.replace(/(`+).+?\1/g, '');
+    for (const m of prose.matchAll(/\]\(([^)\s]+)\)/g)) found.push(m[1]!);
+  }
+  return found;
+}

@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { codeSpans, headings, LANGUAGES, pages, readPage } from './markdown.js';
+import { anchors, codeSpans, DOCS, headings, LANGUAGES, links, pages, readPage } from './markdown.js';
 
 /*
  * docs/en and docs/fr hold the same pages, kept in step: a page written in one language only, or
@@ -26,6 +28,26 @@ describe('docs/en and docs/fr are kept in step', () => {
         );
       expect(en!.length, `${page} has no heading`).toBeGreaterThan(0);
       expect(outline(fr), `docs/fr/${page} against docs/en/${page}`).toEqual(outline(en));
+    });
+  }
+
+  for (const language of LANGUAGES) {
+    it(`docs/${language}: every link between pages reaches an existing page and heading`, () => {
+      const broken: string[] = [];
+      for (const page of pages(language)) {
+        for (const target of links(readPage(language, page))) {
+          if (/^[a-z]+:/i.test(target)) continue; // https:, mailto:
+          const [file, anchor] = target.split('#') as [string, string | undefined];
+          const path = file === '' ? join(DOCS, language, page) : join(DOCS, language, file);
+          if (!existsSync(path)) {
+            broken.push(`${page}: ${target}`);
+          } else if (anchor !== undefined && path.endsWith('.md')) {
+            const text = file === '' ? readPage(language, page) : readPage(language, file);
+            if (!anchors(text).has(decodeURIComponent(anchor))) broken.push(`${page}: ${target} (no such heading)`);
+          }
+        }
+      }
+      expect(broken).toEqual([]);
     });
   }
 });
