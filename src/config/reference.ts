@@ -171,7 +171,7 @@ function typeName(schema: z.ZodType, locale: Locale, placeholder: string): strin
       return `${locale === 'en' ? 'list of' : 'liste de'} ${typeName(def.element!, locale, placeholder)}`;
     }
     case 'map':
-      return `${locale === 'en' ? 'map' : 'table'}: \`${placeholder}\` → ${typeName(def.valueType!, locale, placeholder)}`;
+      return `${locale === 'en' ? 'map:' : 'table :'} \`${placeholder}\` → ${typeName(def.valueType!, locale, placeholder)}`;
     default:
       return KINDS[kind][locale][0] + bounds(at, locale);
   }
@@ -182,8 +182,12 @@ function formatDefault(value: unknown, schema: z.ZodType): string {
   const kind = kindOf(schema).kind;
   if (kind === 'duration' && typeof value === 'number') return formatDuration(value);
   if (typeof value === 'string') {
+    // The bot user's home differs between machines; some service users' is `/` (then only its
+    // dot folders, `/.ssh/…`, can be told apart from other absolute paths).
     const home = homedir();
-    return value.startsWith(`${home}/`) ? `~${value.slice(home.length)}` : value;
+    if (home !== '/' && value.startsWith(`${home}/`)) return `~${value.slice(home.length)}`;
+    if (home === '/' && value.startsWith('/.')) return `~${value}`;
+    return value;
   }
   if (Array.isArray(value)) return `[${value.map((v) => formatDefault(v, schema)).join(', ')}]`;
   if (value !== null && typeof value === 'object') return Object.keys(value).length === 0 ? '{}' : '';
