@@ -92,8 +92,8 @@ interface LineChart {
   series: string[];
   seriesTitle: string;
   valueTitle: string;
-  /** d3 number format of the values. */
-  valueFormat: string;
+  /** d3 number format of the values; by default vega picks the precision the ticks need. */
+  valueFormat?: string;
   valueScale: { domain?: [number, number]; zero?: boolean; clamp?: boolean };
 }
 
@@ -134,7 +134,7 @@ function lineChartSpec(chart: LineChart): TopLevelSpec {
         type: 'quantitative',
         title: chart.valueTitle,
         scale: { ...chart.valueScale, nice: true },
-        axis: { format: chart.valueFormat },
+        axis: chart.valueFormat ? { format: chart.valueFormat } : {},
       },
       color: {
         field: 'series',
@@ -222,7 +222,6 @@ export function backupChartSpec(data: MonthlyReportData, locale: Locale): ChartS
     series,
     seriesTitle: text.repository,
     valueTitle: fill(text.size, { unit: text.units[power]! }),
-    valueFormat: ',.1~f',
     // Not from zero: a month's growth is a few percent of a repository and would look flat.
     valueScale: { zero: false },
   });
