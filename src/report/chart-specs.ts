@@ -66,22 +66,22 @@ function dayOfMonth(day: string, month: Month): number | null {
 }
 
 /**
- * One row per day from a series' first to its last day, null where a day has no value, so the
- * line breaks there rather than drawing a straight line over days the bot saw nothing.
+ * The series' rows, one per day with a value. With `breakGaps`, days without a value between its
+ * first and last get a null row, so the line breaks there: a disk's daily peak is unknown on a day
+ * the bot sampled nothing. A repository's size is only seen when the bot checks it, and it did
+ * not vanish in between, so its line goes straight from one check to the next.
  */
-function seriesRows(series: string, points: { day: string; value: number }[], month: Month): Row[] {
+function seriesRows(series: string, points: { day: string; value: number }[], month: Month, breakGaps: boolean): Row[] {
   const byDay = new Map<number, number>();
   for (const point of points) {
     const d = dayOfMonth(point.day, month);
     if (d !== null && Number.isFinite(point.value)) byDay.set(d, point.value);
   }
-  if (byDay.size === 0) return [];
-  const days = [...byDay.keys()];
-  const rows: Row[] = [];
-  for (let d = Math.min(...days); d <= Math.max(...days); d++) {
-    rows.push({ series, day: Date.UTC(month.year, month.month - 1, d), value: byDay.get(d) ?? null });
-  }
-  return rows;
+  const observed = [...byDay.keys()].sort((a, b) => a - b);
+  const first = observed[0] ?? 0;
+  const last = observed.at(-1) ?? -1;
+  const days = breakGaps ? Array.from({ length: last - first + 1 }, (_, i) => first + i) : observed;
+  return days.map((d) => ({ series, day: Date.UTC(month.year, month.month - 1, d), value: byDay.get(d) ?? null }));
 }
 
 interface LineChart {
@@ -166,7 +166,7 @@ export function diskChartSpec(data: MonthlyReportData, locale: Locale): ChartSpe
   for (const mount of data.mounts) {
     const name = `${mount.host}:${mount.mount}`;
     const points = mount.daily.map((d) => ({ day: d.day, value: d.percent / 100 }));
-    const own = seriesRows(name, points, month);
+    const own = seriesRows(name, points, month, true);
     if (own.length === 0 || series.includes(name)) continue;
     series.push(name);
     rows.push(...own);
@@ -208,7 +208,7 @@ export function backupChartSpec(data: MonthlyReportData, locale: Locale): ChartS
     const points = backup.sizes
       .filter((s) => valid(s.bytes))
       .map((s) => ({ day: s.day, value: s.bytes / 1024 ** power }));
-    const own = seriesRows(backup.name, points, month);
+    const own = seriesRows(backup.name, points, month, false);
     if (own.length === 0 || series.includes(backup.name)) continue;
     series.push(backup.name);
     rows.push(...own);

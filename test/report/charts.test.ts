@@ -226,23 +226,31 @@ describe('monthly report charts', () => {
     }
   });
 
-  it('breaks a line on a day without data rather than drawing across it', async () => {
+  it("breaks a disk's line on a day without samples, and joins a repository's checks", async () => {
     const month = '2026-11';
+    const gappy = days(month, 30, [12, 13]);
     const data = report(
       month,
       [
         mount(
           'web',
           '/',
-          days(month, 30, [12, 13]).map((day) => ({ day, percent: 50 })),
+          gappy.map((day) => ({ day, percent: 50 })),
         ),
       ],
-      [],
+      [
+        backup(
+          'weekly',
+          gappy.filter((_, i) => i % 7 === 0).map((day, i) => ({ day, bytes: (i + 1) * 2 ** 30 })),
+        ),
+      ],
     );
-    const [chart] = await renderReportChartSvgs(data, options);
-    const line = /aria-roledescription="line mark" d="([^"]*)"/.exec(chart!.svg)![1]!;
-    expect(line.match(/M/g)).toHaveLength(2);
-    expect(points(chart!.svg)).toHaveLength(28);
+    const [disk, backups] = await renderReportChartSvgs(data, options);
+    const line = (svg: string) => /aria-roledescription="line mark" d="([^"]*)"/.exec(svg)![1]!;
+    expect(line(disk!.svg).match(/M/g)).toHaveLength(2);
+    expect(points(disk!.svg)).toHaveLength(28);
+    expect(line(backups!.svg).match(/M/g)).toHaveLength(1);
+    expect(points(backups!.svg)).toHaveLength(4);
   });
 
   it('gives each of 30 disks its own colour and dash', async () => {
