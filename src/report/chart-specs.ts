@@ -49,7 +49,7 @@ interface Month {
   days: number;
 }
 
-export function parseMonth(month: string): Month {
+function parseMonth(month: string): Month {
   const match = /^(\d{4})-(\d{2})$/.exec(month);
   const m = match ? Number(match[2]) : 0;
   if (!match || m < 1 || m > 12) throw new Error(`report month must be YYYY-MM, got "${month}"`);
@@ -187,8 +187,8 @@ export function diskChartSpec(data: MonthlyReportData, locale: Locale): ChartSpe
   return { fileName: `disk-${data.month}.png`, title, spec };
 }
 
-/** 1024^k with the largest k (up to TiB) that keeps the biggest size at 1 or more. */
-export function byteUnit(maxBytes: number): number {
+/** The power of 1024 (0 for bytes up to 4 for TiB) that keeps the biggest size at 1 or more. */
+function byteUnit(maxBytes: number): number {
   let power = 0;
   while (power < 4 && maxBytes >= 1024 ** (power + 1)) power++;
   return power;

@@ -2,79 +2,11 @@ import { resolve } from 'node:path';
 import { execa } from 'execa';
 import { PNG } from 'pngjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { BackupFigures, MonthlyReportData, MountFigures } from '../../src/core/ports/report.js';
 import { CHART_PALETTE } from '../../src/report/chart-specs.js';
 import { renderReportChartSvgs, renderReportCharts } from '../../src/report/charts.js';
+import { backup, days, mount, november, report } from './chart-data.js';
 
 const CHARTS = resolve(import.meta.dirname, '../../dist/src/report/charts.js');
-
-function days(month: string, count: number, skip: number[] = []): string[] {
-  return Array.from({ length: count }, (_, i) => `${month}-${String(i + 1).padStart(2, '0')}`).filter(
-    (_, i) => !skip.includes(i + 1),
-  );
-}
-
-function mount(host: string, path: string, percents: { day: string; percent: number }[]): MountFigures {
-  return { host, mount: path, start: null, end: null, peak: null, daily: percents };
-}
-
-function backup(name: string, sizes: { day: string; bytes: number }[]): BackupFigures {
-  return {
-    name,
-    type: 'borg',
-    archives: sizes.length,
-    missedDays: [],
-    sizeStartBytes: sizes[0]?.bytes ?? null,
-    sizeEndBytes: sizes.at(-1)?.bytes ?? null,
-    lastCheck: null,
-    sizes,
-  };
-}
-
-function report(month: string, mounts: MountFigures[], backups: BackupFigures[]): MonthlyReportData {
-  return {
-    month,
-    from: `${month}-01T00:00:00.000Z`,
-    to: `${month}-28T00:00:00.000Z`,
-    builtAt: `${month}-28T09:00:00.000Z`,
-    activity: { rows: [], runs: 0, ok: 0, failed: 0, refused: 0, ansibleRuns: 0, ansibleFailed: 0, failures: [] },
-    backups,
-    mounts,
-    hosts: [],
-    incidents: { fired: 0, resolved: 0, timeInAlertMs: 0, longest: null, byKind: [], unlocks: [] },
-    certificates: { renewed: [], expiringNextMonth: [] },
-  };
-}
-
-/** November 2026: two disks of one host, two repositories (GiB), each rising through the month. */
-function november(): MonthlyReportData {
-  const month = '2026-11';
-  return report(
-    month,
-    [
-      mount(
-        'web',
-        '/',
-        days(month, 30).map((day, i) => ({ day, percent: 20 + i })),
-      ),
-      mount(
-        'web',
-        '/var',
-        days(month, 30).map((day, i) => ({ day, percent: 60 + i / 2 })),
-      ),
-    ],
-    [
-      backup(
-        'borg-main',
-        days(month, 30).map((day, i) => ({ day, bytes: 40 * 2 ** 30 + i * 2 ** 28 })),
-      ),
-      backup(
-        'restic-offsite',
-        days(month, 30).map((day, i) => ({ day, bytes: 30 * 2 ** 30 + i * 2 ** 28 })),
-      ),
-    ],
-  );
-}
 
 const options = { locale: 'en', timeZone: 'Europe/Paris' } as const;
 
@@ -190,6 +122,15 @@ describe('monthly report charts', () => {
     // A size from another month is not this month's data.
     onlyDisks.backups = [backup('borg-main', [{ day: '2026-10-31', bytes: 2 ** 30 }]), backup('empty', [])];
     expect((await renderReportCharts(onlyDisks, options)).map((c) => c.fileName)).toEqual(['disk-2026-11.png']);
+  });
+
+  it('refuses a month that is not YYYY-MM', async () => {
+    await expect(renderReportCharts(report('2026-13', [], []), options)).rejects.toThrow(
+      'report month must be YYYY-MM, got "2026-13"',
+    );
+    await expect(renderReportChartSvgs({ ...november(), month: 'November' }, options)).rejects.toThrow(
+      /got "November"/,
+    );
   });
 
   it('puts the 1st and the 31st at both ends of the axis, whatever the process time zone', async () => {
