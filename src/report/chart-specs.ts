@@ -49,7 +49,7 @@ interface Month {
   days: number;
 }
 
-export function parseMonth(month: string): Month {
+function parseMonth(month: string): Month {
   const match = /^(\d{4})-(\d{2})$/.exec(month);
   const m = match ? Number(match[2]) : 0;
   if (!match || m < 1 || m > 12) throw new Error(`report month must be YYYY-MM, got "${month}"`);
@@ -66,22 +66,22 @@ function dayOfMonth(day: string, month: Month): number | null {
 }
 
 /**
- * One row per day from a series' first to its last day, null where a day has no value, so the
- * line breaks there rather than drawing a straight line over days the bot saw nothing.
+ * The series' rows, one per day with a value. With `breakGaps`, days without a value between its
+ * first and last get a null row, so the line breaks there: a disk's daily peak is unknown on a day
+ * the bot sampled nothing. A repository's size is only seen when the bot checks it, and it did
+ * not vanish in between, so its line goes straight from one check to the next.
  */
-function seriesRows(series: string, points: { day: string; value: number }[], month: Month): Row[] {
+function seriesRows(series: string, points: { day: string; value: number }[], month: Month, breakGaps: boolean): Row[] {
   const byDay = new Map<number, number>();
   for (const point of points) {
     const d = dayOfMonth(point.day, month);
     if (d !== null && Number.isFinite(point.value)) byDay.set(d, point.value);
   }
-  if (byDay.size === 0) return [];
-  const days = [...byDay.keys()];
-  const rows: Row[] = [];
-  for (let d = Math.min(...days); d <= Math.max(...days); d++) {
-    rows.push({ series, day: Date.UTC(month.year, month.month - 1, d), value: byDay.get(d) ?? null });
-  }
-  return rows;
+  const observed = [...byDay.keys()].sort((a, b) => a - b);
+  const first = observed[0] ?? 0;
+  const last = observed.at(-1) ?? -1;
+  const days = breakGaps ? Array.from({ length: last - first + 1 }, (_, i) => first + i) : observed;
+  return days.map((d) => ({ series, day: Date.UTC(month.year, month.month - 1, d), value: byDay.get(d) ?? null }));
 }
 
 interface LineChart {
@@ -92,8 +92,8 @@ interface LineChart {
   series: string[];
   seriesTitle: string;
   valueTitle: string;
-  /** d3 number format of the values. */
-  valueFormat: string;
+  /** d3 number format of the values; by default vega picks the precision the ticks need. */
+  valueFormat?: string;
   valueScale: { domain?: [number, number]; zero?: boolean; clamp?: boolean };
 }
 
@@ -134,7 +134,7 @@ function lineChartSpec(chart: LineChart): TopLevelSpec {
         type: 'quantitative',
         title: chart.valueTitle,
         scale: { ...chart.valueScale, nice: true },
-        axis: { format: chart.valueFormat },
+        axis: chart.valueFormat ? { format: chart.valueFormat } : {},
       },
       color: {
         field: 'series',
@@ -166,7 +166,7 @@ export function diskChartSpec(data: MonthlyReportData, locale: Locale): ChartSpe
   for (const mount of data.mounts) {
     const name = `${mount.host}:${mount.mount}`;
     const points = mount.daily.map((d) => ({ day: d.day, value: d.percent / 100 }));
-    const own = seriesRows(name, points, month);
+    const own = seriesRows(name, points, month, true);
     if (own.length === 0 || series.includes(name)) continue;
     series.push(name);
     rows.push(...own);
@@ -187,8 +187,8 @@ export function diskChartSpec(data: MonthlyReportData, locale: Locale): ChartSpe
   return { fileName: `disk-${data.month}.png`, title, spec };
 }
 
-/** 1024^k with the largest k (up to TiB) that keeps the biggest size at 1 or more. */
-export function byteUnit(maxBytes: number): number {
+/** The power of 1024 (0 for bytes up to 4 for TiB) that keeps the biggest size at 1 or more. */
+function byteUnit(maxBytes: number): number {
   let power = 0;
   while (power < 4 && maxBytes >= 1024 ** (power + 1)) power++;
   return power;
@@ -208,7 +208,7 @@ export function backupChartSpec(data: MonthlyReportData, locale: Locale): ChartS
     const points = backup.sizes
       .filter((s) => valid(s.bytes))
       .map((s) => ({ day: s.day, value: s.bytes / 1024 ** power }));
-    const own = seriesRows(backup.name, points, month);
+    const own = seriesRows(backup.name, points, month, false);
     if (own.length === 0 || series.includes(backup.name)) continue;
     series.push(backup.name);
     rows.push(...own);
@@ -222,7 +222,6 @@ export function backupChartSpec(data: MonthlyReportData, locale: Locale): ChartS
     series,
     seriesTitle: text.repository,
     valueTitle: fill(text.size, { unit: text.units[power]! }),
-    valueFormat: ',.1~f',
     // Not from zero: a month's growth is a few percent of a repository and would look flat.
     valueScale: { zero: false },
   });

@@ -43,13 +43,18 @@ export async function renderReportChartSvgs(data: MonthlyReportData, options: Ch
   return svgs;
 }
 
-/** The report's charts as PNG (the SVG rasterised by resvg, a prebuilt binary: no browser). */
+/**
+ * The report's charts as PNG: the SVG rasterised by resvg (a prebuilt binary: no browser), on
+ * libuv's thread pool (`renderAsync`) so the bot keeps answering the chat meanwhile.
+ */
 export async function renderReportCharts(data: MonthlyReportData, options: ChartOptions): Promise<ReportChart[]> {
   const svgs = await renderReportChartSvgs(data, options);
   if (svgs.length === 0) return [];
-  const { Resvg } = await import('@resvg/resvg-js');
-  return svgs.map(({ fileName, title, svg }) => {
-    const image = new Resvg(svg, { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render();
-    return { fileName, title, png: image.asPng() };
-  });
+  const { renderAsync } = await import('@resvg/resvg-js');
+  const charts: ReportChart[] = [];
+  for (const { fileName, title, svg } of svgs) {
+    const image = await renderAsync(svg, { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } });
+    charts.push({ fileName, title, png: image.asPng() });
+  }
+  return charts;
 }
