@@ -107,6 +107,9 @@ describe.skipIf(!hasTools)('playbooks/restore.yml', () => {
       expect(await readFile(restored, 'utf8')).toBe(ORIGINAL);
     }
     expect(await readFile(live, 'utf8')).toBe(CHANGED);
+    // Nor in a file: ansible's folders, the restored files, the shared temporary folders.
+    const grep = spawnSync('grep', ['-rlsF', '--', CANARY, repos.dir, '/var/tmp'], { encoding: 'utf8' });
+    expect(grep.stdout).toBe('');
   });
 
   it('restores in place only with restore_to_live=true, and only the paths asked for', async () => {
