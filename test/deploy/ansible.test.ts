@@ -145,6 +145,11 @@ describe.skipIf(!hasAnsible)('the playbooks and the role', () => {
       expect(config).toContain('listen: 10.8.0.1:8080');
       expect(config).toContain(`botTokenFile: ${etc}/secrets/slack-bot-token`);
       expect(config).not.toContain('change-me');
+      // deploy/detour.example.yaml is this file, for those who install by hand: it cannot drift.
+      const example = await readFile(join(ROOT, 'deploy', 'detour.example.yaml'), 'utf8');
+      expect(example).toBe(
+        config.replaceAll(etc, '/etc/detour-bot').replaceAll(join(dir, 'example-data'), '/var/lib/detour-bot'),
+      );
       expect(await readFile(join(etc, 'secrets', 'b7-borg'), 'utf8')).toBe('change-me-borg-passphrase');
       const check = await execa('node', [CLI, 'config', 'check', '--config', join(etc, 'detour.yaml')], {
         reject: false,

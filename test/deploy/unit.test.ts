@@ -84,6 +84,11 @@ describe.skipIf(!hasTools)('the systemd units', () => {
     // No secret and no secret-bearing variable in the unit: the config reads them from files.
     expect(unit).not.toMatch(/^Environment=.*(TOKEN|SECRET|PASS)/im);
     expect(unit).not.toMatch(/^MemoryDenyWriteExecute=/m);
+    // deploy/systemd/ holds the units as the role's defaults render them, for those who install by hand.
+    for (const name of ['detour-bot.service', 'detour-bot-firewall.service'])
+      expect(await readFile(join(ROLE, '..', '..', '..', 'systemd', name), 'utf8')).toBe(
+        await readFile(join(out, name), 'utf8'),
+      );
 
     const security = await execa('systemd-analyze', ['security', '--offline=true', join(out, 'detour-bot.service')], {
       reject: false,
