@@ -10,6 +10,7 @@ import { digest } from './digest.js';
 import { help } from './help.js';
 import { jobs, jobsCancel } from './jobs.js';
 import { probe } from './probe.js';
+import { report } from './report.js';
 import { unlock } from './unlock.js';
 
 /** Every chat command, in the order `help` lists them. */
@@ -25,6 +26,7 @@ export const commands: readonly AnyCommand[] = [
   probe,
   certs,
   digest,
+  report,
   audit,
   alerts,
   alertsSilence,

@@ -17,7 +17,8 @@ const USAGE = `usage:
   detour audit [--since ISO] [--limit N] [--json] list audit entries
   detour job run <name> [--config F]              run one scheduled job now (probes, backup-check,
                                                   certs, morning-digest, monthly-report)
-  detour report monthly [--month YYYY-MM]         (not available yet)
+  detour report monthly [--month YYYY-MM] [--out DIR]
+                                                  write a month's report (default last month)
 exit codes: 0 ok, 1 command failed, 2 bad usage or config, 3 denied`;
 
 async function main(argv: string[]): Promise<number> {
@@ -49,8 +50,7 @@ async function main(argv: string[]): Promise<number> {
     case 'job':
       return (await import('./cli/job.js')).jobCommand(rest, values);
     case 'report':
-      process.stderr.write(`detour ${command}: not available yet; the reports are still being built.\n`);
-      return 2;
+      return (await import('./cli/report.js')).reportCommand(rest, values);
   }
   process.stderr.write(`detour: unknown command "${positionals.join(' ')}"\n${USAGE}\n`);
   return 2;

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { commands } from '../commands/index.js';
 import { AlertEngine } from './alerts/alert-engine.js';
 import { alertSettings, configuredKeys } from './alerts/settings.js';
@@ -14,6 +14,7 @@ import { createPipeline, type Pipeline } from './core/pipeline.js';
 import type { DigestService } from './core/ports/digest.js';
 import type { OperationsService } from './core/ports/operations.js';
 import type { ProbeService } from './core/ports/probes.js';
+import type { MonthlyReport, ReportService } from './core/ports/report.js';
 import { HostRegistry } from './hosts/host-registry.js';
 import { lazyPort } from './lazy-port.js';
 import { projectRoot } from './paths.js';
@@ -44,6 +45,8 @@ export interface App {
   jobHooks: JobHooks;
   /** The morning digest; the scheduler posts `digest({ since })` to the `digest` channel. */
   digest: DigestService;
+  /** The monthly report; the scheduler posts it to the `reports` channel on the 1st. */
+  report: ReportService;
   pipeline: Pipeline;
   logger: Logger;
   close(): Promise<void>;
@@ -166,11 +169,30 @@ export function buildApp(options: AppOptions): App {
     {},
     { digest: true },
   );
+  // SQLite alone feeds the report; luxon, the templates and (at the first chart) vega load on first use.
+  const report = lazyPort<ReportService>(
+    async () => {
+      const { createReportService } = await import('./report/report-service.js');
+      return createReportService({
+        db,
+        locale: config.locale,
+        timeZone: config.timezone,
+        now,
+        reportsDir: join(dirname(resolve(config.database)), 'reports'),
+        renderCharts: async (data, chartOptions) => {
+          const { renderReportCharts } = await import('./report/charts.js');
+          return renderReportCharts(data, chartOptions);
+        },
+      });
+    },
+    {},
+    { monthly: true },
+  );
   const pipeline = createPipeline({
     commands,
     access: config.access,
     audit,
-    services: { backups, probes, operations, digest, audit, alerts },
+    services: { backups, probes, operations, digest, report, audit, alerts },
     locale: config.locale,
     timeZone: config.timezone,
     logger,
@@ -184,6 +206,7 @@ export function buildApp(options: AppOptions): App {
       alerts.observeChecks(Object.keys(config.checks), checks.overdueChecks(now()));
     },
     digest: () => digest.digest(),
+    monthlyReport: async () => reportMessage(await report.monthly()),
   };
   return {
     config,
@@ -197,12 +220,27 @@ export function buildApp(options: AppOptions): App {
     probes,
     jobHooks,
     digest,
+    report,
     pipeline,
     logger,
     async close() {
       await hosts.close();
       db.close();
     },
+  };
+}
+
+/** The monthly report as the channel sees it: its headline figures, with the Markdown and charts attached. */
+function reportMessage(built: MonthlyReport): ChatMessage {
+  const titles = new Map(built.charts.map((c) => [c.fileName, c.title]));
+  return {
+    title: built.title,
+    body: built.body,
+    files: built.files.map((path) => ({
+      path,
+      name: basename(path),
+      title: titles.get(basename(path)) ?? built.title,
+    })),
   };
 }
 

@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { Config } from '../config/schema.js';
 import type { AuditLog } from '../core/audit.js';
@@ -55,6 +56,8 @@ const common = (ctx: PlatformContext) => ({
   audit: ctx.audit,
   logger: ctx.logger,
   now: ctx.now,
+  // Files attached to messages are read from the data folder's reports/ only (the monthly report's).
+  filesRoot: join(dirname(ctx.config.database), 'reports'),
 });
 
 const slack: PlatformEntry<SlackPlatform> = {

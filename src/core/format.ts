@@ -9,6 +9,20 @@ export function formatAge(ms: number, locale: Locale): string {
   return `${Math.round(s / 86400)} ${locale === 'fr' ? 'j' : 'd'}`;
 }
 
+/** "8 d 6 h", "5 h 30 min", "12 min": a length of time to the hour past a day, to the minute below. */
+export function formatDuration(ms: number, locale: Locale): string {
+  const minutes = Math.round(Math.max(0, ms) / 60_000);
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const rest = minutes % 60;
+  if (days > 0) {
+    const d = `${days} ${locale === 'fr' ? 'j' : 'd'}`;
+    return hours > 0 ? `${d} ${hours} h` : d;
+  }
+  if (hours > 0) return rest > 0 ? `${hours} h ${rest} min` : `${hours} h`;
+  return `${rest} min`;
+}
+
 /** Binary units, one decimal: 1.5 GiB. French uses a decimal comma and "o" for bytes. */
 export function formatBytes(bytes: number, locale: Locale): string {
   const units = locale === 'fr' ? ['o', 'Kio', 'Mio', 'Gio', 'Tio'] : ['B', 'KiB', 'MiB', 'GiB', 'TiB'];

@@ -4,6 +4,7 @@ import type { BackupService } from './ports/backups.js';
 import type { DigestService } from './ports/digest.js';
 import type { OperationsService } from './ports/operations.js';
 import type { ProbeService } from './ports/probes.js';
+import type { ReportService } from './ports/report.js';
 
 /**
  * The ports commands use. The composition root (src/main.ts) provides the
@@ -14,6 +15,7 @@ export interface Services {
   probes: ProbeService;
   operations: OperationsService;
   digest: DigestService;
+  report: ReportService;
   /** Reading the audit log (`audit`); writing it is the pipeline's job. */
   audit: Pick<AuditLog, 'list'>;
   alerts: AlertService;

@@ -29,8 +29,16 @@ const texts = {
     fr: 'pas encore disponible : le résumé du matin est encore en construction',
   },
   monthlyUnavailable: {
-    en: 'not available yet: the monthly report comes with a later version',
-    fr: 'pas encore disponible : le rapport mensuel arrive dans une version ultérieure',
+    en: 'not available yet: the monthly report is not wired in',
+    fr: "pas encore disponible : le rapport mensuel n'est pas branché",
+  },
+  reportPosted: {
+    en: 'monthly report posted to the "{channel}" channel with {files} file(s)',
+    fr: 'rapport mensuel publié sur le canal « {channel} » avec {files} fichier(s)',
+  },
+  reportBuilt: {
+    en: 'monthly report built, {files} file(s) written (printed here, not posted)',
+    fr: 'rapport mensuel construit, {files} fichier(s) écrit(s) (affiché ici, pas publié)',
   },
   hookFailed: {
     en: '{what}; then {hook} failed: {error}',

@@ -23,6 +23,8 @@ export interface JobHooks {
   afterCertificates?: (reports: CertificateReport[], signal: AbortSignal) => unknown;
   /** Builds the morning digest; without it `morning-digest` says "not available yet". */
   digest?: (signal: AbortSignal) => Promise<ChatMessage>;
+  /** Builds last month's report and writes its files; without it `monthly-report` says "not available yet". */
+  monthlyReport?: (signal: AbortSignal) => Promise<ChatMessage>;
 }
 
 /** What a job reaches the world through. */
@@ -64,10 +66,11 @@ export interface JobDefinition {
 const latestMissed: CatchUp = () => true;
 /** Today's digest, in the morning only: at 15:00 it is no longer a morning digest. */
 const todayBeforeNoon: CatchUp = (slot, now) => slot.hasSame(now, 'day') && now.hour < 12;
-/** Until the monthly report exists there is nothing to catch up. */
-const never: CatchUp = () => false;
+/** Last month's report, any day of this month: it is still the report people wait for. */
+const thisMonth: CatchUp = (slot, now) => slot.hasSame(now, 'month');
 
 const DIGEST_CHANNEL = 'digest';
+const REPORTS_CHANNEL = 'reports';
 
 export const JOBS: readonly JobDefinition[] = [
   {
@@ -134,10 +137,15 @@ export const JOBS: readonly JobDefinition[] = [
   },
   {
     name: 'monthly-report',
-    defaultCron: undefined,
-    catchUp: never,
-    async run() {
-      return { outcome: 'unavailable', summary: jobText('monthlyUnavailable') };
+    defaultCron: '0 9 1 * *',
+    catchUp: thisMonth,
+    async run(context, signal) {
+      if (!context.hooks.monthlyReport) return { outcome: 'unavailable', summary: jobText('monthlyUnavailable') };
+      const message = await context.hooks.monthlyReport(signal);
+      const files = message.files?.length ?? 0;
+      if (!context.post) return { outcome: 'ok', summary: jobText('reportBuilt', { files }), message };
+      await context.post(REPORTS_CHANNEL, message);
+      return { outcome: 'ok', summary: jobText('reportPosted', { channel: REPORTS_CHANNEL, files }), message };
     },
   },
 ];

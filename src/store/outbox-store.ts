@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../chat/message.js';
+import type { ChatFile, ChatMessage } from '../chat/message.js';
 import type { Db } from './database.js';
 
 export interface OutboxItem {
@@ -116,8 +116,20 @@ function readMessage(text: unknown): ChatMessage | string {
     return 'not JSON';
   }
   if (typeof value !== 'object' || value === null) return 'not a message object';
-  const { body, title } = value as Record<string, unknown>;
+  const { body, title, files } = value as Record<string, unknown>;
   if (typeof body !== 'string') return 'no text body';
   if (title !== undefined && typeof title !== 'string') return 'title is not text';
-  return title === undefined ? { body } : { title, body };
+  if (files !== undefined && !isFileList(files)) return 'files are not a list of {path, name, title?}';
+  return { ...(title === undefined ? {} : { title }), body, ...(files === undefined ? {} : { files }) };
+}
+
+/** Files named by path (never their bytes: a row stays small, the files outlive a restart). */
+function isFileList(value: unknown): value is ChatFile[] {
+  return (
+    Array.isArray(value) &&
+    value.every((f) => {
+      const { path, name, title } = (f ?? {}) as Record<string, unknown>;
+      return typeof path === 'string' && typeof name === 'string' && (title === undefined || typeof title === 'string');
+    })
+  );
 }

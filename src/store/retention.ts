@@ -20,6 +20,7 @@ const PRUNED_KINDS = [
   'confirmations',
   'prompts',
   'samples',
+  'samplePoints',
   'observations',
   'jobRuns',
   'checkEvents',
@@ -46,6 +47,8 @@ const RULES: Record<keyof Pruned, Rule> = {
   confirmations: { table: 'confirmations', where: 'expires_at < ?' },
   prompts: { table: 'secret_prompts', where: 'expires_at < ?' },
   samples: { table: 'probe_samples', where: 'taken_at < ?' },
+  // Through its (kind, taken_at) index: one range per kind.
+  samplePoints: { table: 'sample_points', where: `kind IN ('disk', 'memory', 'load', 'reach') AND taken_at < ?` },
   observations: {
     table: 'backup_observations',
     where: `observed_at < ? AND id NOT IN (
@@ -69,6 +72,7 @@ const KEEP: Record<keyof Pruned, keyof Retention> = {
   confirmations: 'confirmations',
   prompts: 'confirmations',
   samples: 'samples',
+  samplePoints: 'samples',
   observations: 'observations',
   jobRuns: 'audit',
   checkEvents: 'backupEvents',

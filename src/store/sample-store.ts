@@ -79,6 +79,28 @@ function certificateReportSample(report: CertificateReport): NewSample {
   return { host: report.target, kind: 'certificate', takenAt: report.takenAt, outcome: report.result };
 }
 
+/** The numbers of one sample the monthly report reads (see migration 8's `sample_points`). */
+function samplePoints(s: NewSample): { kind: string; name: string; value: number }[] {
+  const { outcome } = s;
+  if (s.kind === 'disk') {
+    const reach = { kind: 'reach', name: '', value: outcome.ok ? 1 : 0 };
+    if (!outcome.ok) return [reach];
+    const mounts = (outcome.sample as Partial<DiskSample>).mounts ?? [];
+    return [reach, ...mounts.map((m) => ({ kind: 'disk', name: m.mountPoint, value: m.usedPercent }))].filter(isNumber);
+  }
+  if (!outcome.ok) return [];
+  if (s.kind === 'memory')
+    return [{ kind: 'memory', name: '', value: (outcome.sample as MemorySample).usedPercent }].filter(isNumber);
+  if (s.kind === 'load')
+    return [{ kind: 'load', name: '', value: (outcome.sample as LoadSample).load1PerCore }].filter(isNumber);
+  return [];
+}
+
+/** df shows "-" for some filesystems (usedPercent null): such a mount has no point. */
+function isNumber<P extends { value: unknown }>(p: P): p is P & { value: number } {
+  return typeof p.value === 'number' && Number.isFinite(p.value);
+}
+
 /**
  * Probe samples: every measurement is kept with its time, failed ones
  * included (a host that stopped answering is news too), for alerts, the
@@ -91,10 +113,16 @@ export class SampleStore {
     this.#db = db;
   }
 
-  /** Adds samples in one transaction: a report is stored whole or not at all. Returns how many. */
+  /**
+   * Adds samples in one transaction: a report is stored whole or not at all. Returns how many.
+   * The numbers the monthly report reads go to `sample_points` with them.
+   */
   add(samples: readonly NewSample[]): number {
     const insert = this.#db.prepare(
       'INSERT INTO probe_samples (host, kind, taken_at, ok, data, error) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    const point = this.#db.prepare(
+      'INSERT INTO sample_points (kind, taken_at, host, name, value) VALUES (?, ?, ?, ?, ?)',
     );
     this.#db.transaction(() => {
       for (const s of samples) {
@@ -107,6 +135,7 @@ export class SampleStore {
           outcome.ok ? JSON.stringify(outcome.sample) : null,
           outcome.ok ? null : outcome.error.slice(0, MAX_ERROR_LENGTH),
         );
+        for (const p of samplePoints(s)) point.run(p.kind, s.takenAt, s.host, p.name, p.value);
       }
     })();
     return samples.length;

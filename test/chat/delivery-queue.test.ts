@@ -155,9 +155,13 @@ describe('delivery queue', () => {
       `INSERT INTO outbox (platform, channel, message, created_at, next_attempt_at) VALUES ('slack', 'infra', ?, ?, ?)`,
     );
     const now = new Date().toISOString();
-    const bad = ['{"body": "cut', 'null', '{"text": "no body"}', '{"body": 42}'].map((m) =>
-      Number(insert.run(m, now, now).lastInsertRowid),
-    );
+    const bad = [
+      '{"body": "cut',
+      'null',
+      '{"text": "no body"}',
+      '{"body": 42}',
+      '{"body": "report", "files": [{"path": "/srv/a.png"}]}',
+    ].map((m) => Number(insert.run(m, now, now).lastInsertRowid));
     other.close();
     queue.post('infra', { title: 'T', body: 'after' }, 'slack');
     const slack = flakyPlatform();
@@ -172,6 +176,7 @@ describe('delivery queue', () => {
       { id: bad[1], last_error: 'unreadable row: not a message object', failed: 1 },
       { id: bad[2], last_error: 'unreadable row: no text body', failed: 1 },
       { id: bad[3], last_error: 'unreadable row: no text body', failed: 1 },
+      { id: bad[4], last_error: 'unreadable row: files are not a list of {path, name, title?}', failed: 1 },
     ]);
     const logged = lines.filter((l) => l.level === 'error').map((l) => l.fields.outboxId);
     expect(logged).toEqual(bad);

@@ -18,6 +18,7 @@ import { ConfirmationStore } from '../../src/store/confirmation-store.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
 import { OutboxStore } from '../../src/store/outbox-store.js';
 import { startWorld, type World } from '../emulators/mattermost/fixture.js';
+import type { MattermostEmulatorOptions } from '../emulators/mattermost/index.js';
 import { testConfig } from '../support/app.js';
 
 /*
@@ -81,6 +82,8 @@ export interface Harness {
   audit: AuditStore;
   metrics: Metrics;
   outbox: OutboxStore;
+  /** The delivery queue the platform is registered with (and enqueues to). */
+  queue: DeliveryQueue;
   operations: FakeOperations;
   /** Stops the platform and starts a new one on the same database, as a restart of the bot would. */
   restart(): Promise<void>;
@@ -96,11 +99,13 @@ export interface HarnessOptions {
   publicUrl?: boolean;
   /** Keeps the database in a file under `dir` (a restart can reopen it). */
   dbFile?: boolean;
+  /** Settings of the emulated server (maxFileSize, enableFileAttachments…). */
+  world?: Partial<MattermostEmulatorOptions>;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'detour-mm-'));
-  const world = await startWorld();
+  const world = await startWorld(options.world);
   // The HTTP server comes first: its address is the publicUrl the platform is built with.
   const routes: Routes = {};
   const http: HttpServer = await startHttpServer('127.0.0.1:0', routes, (error) => {
@@ -157,6 +162,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       logger: process.env.DETOUR_TEST_LOG ? consoleLogger : silentLogger,
       now: () => new Date(),
       enqueue: (channel, message, delayMs) => queue.post(channel, message, 'mattermost', delayMs),
+      // Where files attached to messages may be read from (tests write them there).
+      filesRoot: join(dir, 'reports'),
       retries: 2,
       backoffMs: 50,
     });
@@ -177,6 +184,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     audit,
     metrics,
     outbox,
+    queue,
     operations,
     async restart() {
       await platform.stop();

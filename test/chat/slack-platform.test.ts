@@ -45,6 +45,7 @@ beforeAll(async () => {
     now: () => new Date(),
     retries: 0,
     enqueue: () => {},
+    filesRoot: '/nonexistent/reports',
   });
 });
 afterAll(() => slack.close());

@@ -50,6 +50,7 @@ beforeAll(async () => {
     now: () => new Date(),
     retries: 0,
     enqueue: (channel, message) => void queued.push({ channel, message }),
+    filesRoot: '/nonexistent/reports',
   });
   await platform.start(async (inv) => {
     // Slack goes away just as the command asks for the passphrase.

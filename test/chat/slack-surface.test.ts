@@ -58,6 +58,7 @@ beforeAll(async () => {
     now: () => new Date(),
     retries: 0,
     enqueue: (channel, message, delayMs) => void queued.push({ channel, message, delayMs }),
+    filesRoot: '/nonexistent/reports',
   });
   await platform.start(async (inv) => {
     const answer = answers.get(inv.text);

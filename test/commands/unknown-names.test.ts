@@ -14,6 +14,7 @@ import type { Services } from '../../src/core/services.js';
 import { HostRegistry } from '../../src/hosts/host-registry.js';
 import { Operations } from '../../src/operations/operations-service.js';
 import { createProbeService } from '../../src/probes/probe-service.js';
+import { createReportService } from '../../src/report/report-service.js';
 import { execaRunner } from '../../src/runners/execa-runner.js';
 import type { ProcessRunner } from '../../src/runners/process.js';
 import { openDatabase } from '../../src/store/database.js';
@@ -52,6 +53,14 @@ beforeAll(async () => {
   const db = openDatabase(':memory:');
   const hosts = new HostRegistry(config, run);
   services = {
+    report: createReportService({
+      db,
+      locale: 'en',
+      timeZone: 'Europe/Paris',
+      now: () => new Date(),
+      reportsDir: dir,
+      renderCharts: async () => [],
+    }),
     operations: new Operations({ config, run, hosts, defaultPlaybookDir: dir, logger: silentLogger }),
     probes: createProbeService({
       config,

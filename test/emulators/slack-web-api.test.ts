@@ -211,7 +211,7 @@ describe('Web API answers as Slack does', () => {
       ['infra', true],
       ['general', false],
     ]);
-    for (const method of ['views.open', 'files.getUploadURLExternal', 'conversations.history', 'conversations.open'])
+    for (const method of ['views.open', 'files.upload', 'conversations.history', 'conversations.open'])
       expect(await refusal(c.apiCall(method, {}))).toMatchObject({ error: 'unknown_method', req_method: method });
   });
 

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../src/chat/message.js';
 import type { RepositoryStatus } from '../../src/core/ports/backups.js';
@@ -76,7 +77,7 @@ describe('the scheduled jobs', () => {
       '0 * * * *',
       '0 8 * * *',
       '0 9 * * 1-5',
-      undefined,
+      '0 9 1 * *',
     ]);
   });
 
@@ -143,7 +144,7 @@ describe('the scheduled jobs', () => {
     expect(await job('morning-digest').run(ctx, signal)).toMatchObject({ outcome: 'ok', message });
   });
 
-  it('morning-digest without a digest builder, and monthly-report, say "not available yet"', async () => {
+  it('morning-digest and monthly-report without their builders say "not available yet"', async () => {
     const { ctx } = context();
     expect(await job('morning-digest').run(ctx, signal)).toMatchObject({
       outcome: 'unavailable',
@@ -151,7 +152,33 @@ describe('the scheduled jobs', () => {
     });
     expect(await job('monthly-report').run(ctx, signal)).toMatchObject({
       outcome: 'unavailable',
-      summary: { en: 'not available yet: the monthly report comes with a later version' },
+      summary: { en: 'not available yet: the monthly report is not wired in' },
     });
+  });
+
+  it('monthly-report posts the report with its files to the reports channel; without a post, returns it', async () => {
+    const message: ChatMessage = {
+      title: 'IT usage report',
+      body: 'figures',
+      files: [{ path: '/r/a.png', name: 'a.png' }],
+    };
+    const posted: [string, ChatMessage][] = [];
+    const { ctx } = context({ monthlyReport: async () => message });
+    expect(await job('monthly-report').run(ctx, signal)).toMatchObject({
+      outcome: 'ok',
+      message,
+      summary: { en: 'monthly report built, 1 file(s) written (printed here, not posted)' },
+    });
+    const result = await job('monthly-report').run({ ...ctx, post: (c, m) => void posted.push([c, m]) }, signal);
+    expect(result.summary.en).toBe('monthly report posted to the "reports" channel with 1 file(s)');
+    expect(posted).toEqual([['reports', message]]);
+  });
+
+  it('monthly-report catches up a missed 1st during the same month only', () => {
+    const zone = { zone: 'Europe/Paris' };
+    const slot = DateTime.fromISO('2026-12-01T09:00', zone);
+    const catchUp = job('monthly-report').catchUp;
+    expect(catchUp(slot, DateTime.fromISO('2026-12-07T14:00', zone))).toBe(true);
+    expect(catchUp(slot, DateTime.fromISO('2027-01-01T08:00', zone))).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findJob, type JobDefinition } from '../../src/scheduler/jobs.js';
+import { openDatabase } from '../../src/store/database.js';
 import { FakeClock, settle } from './fake-clock.js';
 import { okResult, recordingJob, schedulerOn, slots, tempDir } from './harness.js';
 
@@ -206,7 +207,7 @@ describe('scheduler: runs, audit, catch-up', () => {
     db.close();
   });
 
-  it('follows the config: another cron for a job, "off" for another, monthly-report only when named', async () => {
+  it('follows the config: another cron for a job, "off" for another', async () => {
     const clock = new FakeClock('2026-12-07T10:01:00Z');
     const jobs: JobDefinition[] = ['probes', 'certs', 'morning-digest', 'monthly-report'].map((name) => {
       const real = findJob(name);
@@ -214,10 +215,15 @@ describe('scheduler: runs, audit, catch-up', () => {
       return { ...real, run: async () => okResult(name) };
     });
     const defaults = schedulerOn(file('defaults.db'), clock, jobs);
-    expect(Object.keys(defaults.scheduler.status().jobs)).toEqual(['probes', 'certs', 'morning-digest']);
+    expect(Object.keys(defaults.scheduler.status().jobs)).toEqual([
+      'probes',
+      'certs',
+      'morning-digest',
+      'monthly-report',
+    ]);
     defaults.db.close();
     const { scheduler, db } = schedulerOn(file('config.db'), clock, jobs, {
-      schedule: { probes: '0 * * * *', certs: 'off', 'monthly-report': '0 9 1 * *' },
+      schedule: { probes: '0 * * * *', certs: 'off', 'monthly-report': '0 9 2 * *' },
     });
     scheduler.start();
     await scheduler.idle();
@@ -259,5 +265,33 @@ describe('morning-digest catch-up: today only, before noon', () => {
   it('does not post it after 12:00, nor Friday’s on Saturday', async () => {
     expect((await startAt('digest-noon.db', '2026-12-07T11:00:00Z')).ran).toBe(0);
     expect((await startAt('digest-saturday.db', '2026-12-12T08:30:00Z')).ran).toBe(0);
+  });
+});
+
+describe('monthly-report catch-up: the 1st missed, posted once at the next start', () => {
+  it('runs at a start later in the month, never again at the next start, nor the next month', async () => {
+    const real = findJob('monthly-report');
+    if (!real) throw new Error('monthly-report');
+    const path = file('monthly.db');
+    const startAt = async (at: string, on = path) => {
+      const clock = new FakeClock(at);
+      const report = recordingJob('monthly-report', real.defaultCron ?? '', clock, { catchUp: real.catchUp });
+      const { scheduler, db } = schedulerOn(on, clock, [report]);
+      scheduler.start();
+      await scheduler.idle();
+      await scheduler.stop();
+      db.close();
+      return report.ranAt.length;
+    };
+    // Down on Tuesday 1 December 2026 at 09:00 Paris; started on the 3rd, then again on the 4th.
+    expect(await startAt('2026-12-03T15:00:00Z')).toBe(1);
+    expect(await startAt('2026-12-04T15:00:00Z')).toBe(0);
+    const db = openDatabase(path);
+    expect(slots(db, 'monthly-report')).toEqual([
+      { slot: '2026-12-01T08:00:00.000Z', status: 'ok', trigger: 'catch-up' },
+    ]);
+    db.close();
+    // A bot down from before 1 December until 1 January 08:00: December's report is not posted late.
+    expect(await startAt('2027-01-01T07:00:00Z', file('monthly-january.db'))).toBe(0);
   });
 });

@@ -110,6 +110,7 @@ describe('retention', () => {
       confirmations: 9,
       prompts: 9,
       samples: 5,
+      samplePoints: 0,
       observations: 5,
       jobRuns: 2,
       checkEvents: 5,

@@ -83,7 +83,9 @@ export class ConsolePlatform implements ChatPlatform {
   }
 
   async deliver(channel: string, message: ChatMessage): Promise<void> {
-    const text = [message.title, message.body].filter(Boolean).join('\n');
+    // The terminal shows where the files are rather than their bytes.
+    const files = (message.files ?? []).map((f) => `  ${f.name}: ${f.path}`);
+    const text = [message.title, message.body, ...files].filter(Boolean).join('\n');
     this.#output.write(`\n[#${channel}] ${text}\n`);
     this.#rl?.prompt(true);
   }

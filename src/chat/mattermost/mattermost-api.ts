@@ -1,4 +1,5 @@
 import type { Channel } from '@mattermost/types/channels';
+import type { FileInfo, FileUploadResponse } from '@mattermost/types/files';
 import type { OpenDialogRequest } from '@mattermost/types/integrations';
 import type { Post } from '@mattermost/types/posts';
 import type { UserProfile } from '@mattermost/types/users';
@@ -9,7 +10,11 @@ import { errorFromResponse, networkError } from './mattermost-errors.js';
 export type Fetch = typeof fetch;
 
 /** What the bot sends when it creates a post (the server fills in the rest of Post). */
-export type NewPost = Pick<Post, 'channel_id' | 'message'> & { root_id?: string; props?: Record<string, unknown> };
+export type NewPost = Pick<Post, 'channel_id' | 'message'> & {
+  root_id?: string;
+  props?: Record<string, unknown>;
+  file_ids?: string[];
+};
 export type PostPatch = Partial<Pick<Post, 'message' | 'props'>>;
 
 /** A slash-command style answer, as response_url and the command endpoint take it. */
@@ -93,6 +98,24 @@ export class MattermostApi {
     return this.#api('posts.patch', 'PUT', `/posts/${encodeURIComponent(postId)}/patch`, patch);
   }
 
+  /**
+   * POST /files (multipart: channel_id, then the files): 201 {file_infos, client_ids}. The files
+   * wait, unattached, for a post by the same user to name them in `file_ids`.
+   */
+  async uploadFiles(channelId: string, files: readonly { name: string; bytes: Uint8Array }[]): Promise<FileInfo[]> {
+    const form = new FormData();
+    // channel_id first: the server then streams the files instead of buffering the whole form.
+    form.append('channel_id', channelId);
+    for (const file of files) form.append('files', new Blob([file.bytes]), file.name);
+    const answer = (await this.#api('files.upload', 'POST', '/files', form)) as Partial<FileUploadResponse>;
+    if (!Array.isArray(answer.file_infos) || answer.file_infos.length !== files.length) {
+      throw new DeliveryError('mattermost', 'bad_answer', 'files.upload: Mattermost did not list the uploaded files', {
+        retryable: false,
+      });
+    }
+    return answer.file_infos;
+  }
+
   openDialog(request: OpenDialogRequest): Promise<{ status: string }> {
     return this.#api('dialogs.open', 'POST', '/actions/dialogs/open', request);
   }
@@ -111,7 +134,9 @@ export class MattermostApi {
 
   async #send(call: string, url: string, method: string, body: unknown, auth: boolean): Promise<unknown> {
     const headers: Record<string, string> = { Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    // A form sets its own multipart Content-Type, boundary included.
+    const form = body instanceof FormData;
+    if (body !== undefined && !form) headers['Content-Type'] = 'application/json';
     if (auth) headers.Authorization = `Bearer ${this.#o.botToken.reveal()}`;
     for (let attempt = 0; ; attempt++) {
       let failure: DeliveryError;
@@ -119,7 +144,7 @@ export class MattermostApi {
         const res = await this.#o.fetch(url, {
           method,
           headers,
-          body: body === undefined ? undefined : JSON.stringify(body),
+          body: body === undefined ? undefined : form ? body : JSON.stringify(body),
           signal: AbortSignal.timeout(this.#o.timeoutMs),
         });
         if (res.ok) return await this.#answer(call, res);

@@ -34,6 +34,19 @@ export async function errorFromResponse(res: Response, call: string): Promise<De
       retryable: true,
     });
   }
+  // Refusals of a file upload (api4/file.go, app/file.go) that say more than their status.
+  const byId: Record<string, [string, string]> = {
+    'api.file.attachments.disabled.app_error': [
+      'file_attachments_disabled',
+      'file attachments are off on the Mattermost server (FileSettings.EnableFileAttachments)',
+    ],
+    'api.file.upload_file.too_large_detailed.app_error': [
+      'too_large',
+      'a file is larger than the Mattermost server allows (FileSettings.MaxFileSize)',
+    ],
+  };
+  const named = serverId ? byId[serverId] : undefined;
+  if (named) return new DeliveryError('mattermost', named[0], `${call}: ${named[1]}`, { retryable: false });
   const known: Record<number, [string, string]> = {
     401: ['invalid_token', 'the bot token is not valid (chat.mattermost.botToken)'],
     403: ['forbidden', 'the bot may not do this: add it to the channel (or the team) first'],

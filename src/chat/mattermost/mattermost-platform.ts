@@ -9,19 +9,18 @@ import type { Metrics } from '../../http/metrics.js';
 import { BodyTooLargeError, readBody, sendJson } from '../../http/server.js';
 import type { ConfirmationStore } from '../../store/confirmation-store.js';
 import { type Answering, ChatSession } from '../chat-session.js';
-import { DeliveryError } from '../delivery/delivery-error.js';
 import type { ChatMessage } from '../message.js';
 import type { ChatPlatform, PlatformState } from '../platform.js';
 import { RejectedRequests } from '../rejected-request.js';
 import type { SecretPrompts } from '../secret-prompts.js';
 import { UserCache } from '../user-cache.js';
 import { type ActionContext, actionsUrl, onClick, onDialog } from './mattermost-actions.js';
-import { commandReply, type Fetch, MattermostApi } from './mattermost-api.js';
+import { type Fetch, MattermostApi } from './mattermost-api.js';
 import { MattermostChannels } from './mattermost-channels.js';
+import { MattermostDelivery } from './mattermost-delivery.js';
 import { parseAction, parseSlashCommand } from './mattermost-inbound.js';
 import { MattermostSurface, type OpenPromptEntry } from './mattermost-surface.js';
 import { mattermostTexts } from './mattermost-texts.js';
-import { toMattermostPosts } from './post-text.js';
 import { ReplyHooks } from './reply-hooks.js';
 
 type MattermostConfig = NonNullable<Config['chat']['mattermost']>;
@@ -42,6 +41,8 @@ export interface MattermostPlatformDeps {
   audit: AuditLog;
   logger: Logger;
   now: () => Date;
+  /** The data folder's `reports/`: the only place files attached to messages are read from. */
+  filesRoot: string;
   /** Queues a message for this platform when Mattermost cannot take it now (not before `delayMs`). */
   enqueue: (channel: string, message: ChatMessage, delayMs?: number) => void;
   fetch?: Fetch;
@@ -83,6 +84,7 @@ export class MattermostPlatform implements ChatPlatform {
   readonly #confirmationHooks = new ReplyHooks();
   readonly #rejected: RejectedRequests;
   #botUserId: Promise<string> | undefined;
+  readonly #delivery: MattermostDelivery;
   #session: ChatSession | undefined;
   #state: PlatformState = 'connecting';
 
@@ -111,6 +113,14 @@ export class MattermostPlatform implements ChatPlatform {
       return { email: user.email, name: user.username };
     }, deps.chat.userCacheTtl);
     this.#channels = new MattermostChannels(this.#api, deps.mattermost.team, deps.channels, () => this.#me());
+    this.#delivery = new MattermostDelivery({
+      api: this.#api,
+      channels: this.#channels,
+      hooks: this.#hooks,
+      filesRoot: deps.filesRoot,
+      locale: deps.locale,
+      logger: deps.logger,
+    });
   }
 
   async start(pipeline: Pipeline): Promise<void> {
@@ -166,29 +176,9 @@ export class MattermostPlatform implements ChatPlatform {
     };
   }
 
-  async deliver(channel: string, message: ChatMessage): Promise<void> {
-    const pieces = toMattermostPosts(message);
-    try {
-      const reply = this.#hooks.resolve(channel);
-      if (reply?.url) {
-        try {
-          await this.#api.respond(reply.url, commandReply(pieces, 'ephemeral'));
-          return;
-        } catch (error) {
-          if (error instanceof DeliveryError && error.retryable) throw error;
-          // Used up or expired: a direct message instead.
-          this.#hooks.forget(reply.key);
-        }
-      }
-      const channelId = await this.#channels.idOf(reply ? `@${reply.userId}` : channel);
-      for (const piece of pieces) await this.#api.createPost({ channel_id: channelId, message: piece });
-    } catch (error) {
-      if (error instanceof DeliveryError) throw error;
-      throw new DeliveryError('mattermost', 'delivery_failed', 'posting to Mattermost failed', {
-        retryable: true,
-        cause: error,
-      });
-    }
+  /** See MattermostDelivery: its files uploaded first, then its posts; a retry resumes. */
+  deliver(channel: string, message: ChatMessage): Promise<void> {
+    return this.#delivery.deliver(channel, message);
   }
 
   /** POST /mattermost/command: the custom slash command. */

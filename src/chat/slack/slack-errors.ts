@@ -4,7 +4,7 @@ import { DeliveryError } from '../delivery/delivery-error.js';
 export function slackDeliveryError(error: unknown, method: string): DeliveryError {
   const e = error as {
     code?: string;
-    data?: { error?: string };
+    data?: { error?: string; needed?: string };
     retryAfter?: number;
     statusCode?: number;
     message?: string;
@@ -28,7 +28,13 @@ export function slackDeliveryError(error: unknown, method: string): DeliveryErro
       account_inactive: 'the bot token belongs to a deactivated app',
       invalid_blocks: 'Slack refused the message layout',
       msg_too_long: 'the message is too long for Slack',
-      missing_scope: 'the Slack app lacks a permission scope',
+      missing_scope: e.data?.needed
+        ? `the Slack app lacks the ${e.data.needed} permission scope`
+        : 'the Slack app lacks a permission scope',
+      file_uploads_disabled: 'the Slack workspace does not allow file uploads',
+      file_upload_size_restricted: 'the Slack workspace restricts uploads of large files',
+      storage_limit_reached: 'the Slack workspace has no file storage left',
+      file_not_found: 'Slack lost the uploaded file before it was shared',
     };
     const retryable = [
       'internal_error',

@@ -8,6 +8,7 @@ import type { Pipeline } from '../../core/pipeline.js';
 import type { Metrics } from '../../http/metrics.js';
 import type { ConfirmationStore } from '../../store/confirmation-store.js';
 import { AckFirst } from '../ack-first.js';
+import { fileNotAttached, readChatFiles, type SkippedFile } from '../attachments.js';
 import { type Answering, ChatSession } from '../chat-session.js';
 import { DeliveryError } from '../delivery/delivery-error.js';
 import type { ChatMessage } from '../message.js';
@@ -15,14 +16,24 @@ import type { ChatPlatform, PlatformState } from '../platform.js';
 import { RejectedRequests } from '../rejected-request.js';
 import type { SecretPrompts } from '../secret-prompts.js';
 import { UserCache } from '../user-cache.js';
-import { toSlackMessages } from './blocks.js';
+import { escapeMrkdwn, MAX_SECTION_TEXT, type SlackMessagePayload, toSlackMessages } from './blocks.js';
 import { boltLogger } from './bolt-logger.js';
 import { SlackChannels } from './slack-channels.js';
 import { slackDeliveryError } from './slack-errors.js';
+import { SlackFiles, type UploadedFile } from './slack-files.js';
 import { SlackSurface } from './slack-surface.js';
 import { slackTexts } from './slack-texts.js';
 
 type SlackConfig = NonNullable<Config['chat']['slack']>;
+
+/** How far a message got: its Slack messages (fixed once built), how many are posted, and where. */
+interface Progress {
+  channel: string;
+  message: ChatMessage;
+  parts: SlackMessagePayload[];
+  sent: number;
+  conversation?: string;
+}
 
 export interface SlackPlatformDeps {
   slack: SlackConfig;
@@ -38,6 +49,8 @@ export interface SlackPlatformDeps {
   now: () => Date;
   /** Web API retries inside one call (bounded; the delivery queue retries later). */
   retries?: number;
+  /** The data folder's `reports/`: the only place files attached to messages are read from. */
+  filesRoot: string;
   /** Queues a message for this platform when Slack cannot take it now. */
   enqueue: (channel: string, message: ChatMessage, delayMs?: number) => void;
 }
@@ -54,6 +67,7 @@ export class SlackPlatform implements ChatPlatform {
   readonly #receiver: InstanceType<typeof HTTPReceiver> | undefined;
   readonly #users: UserCache;
   readonly #channels: SlackChannels;
+  readonly #files: SlackFiles;
   readonly #texts;
   readonly #rejected: RejectedRequests;
   readonly #ackFirst = new AckFirst();
@@ -102,6 +116,7 @@ export class SlackPlatform implements ChatPlatform {
       return { email };
     }, deps.chat.userCacheTtl);
     this.#channels = new SlackChannels(client, deps.channels);
+    this.#files = new SlackFiles({ client, onApiCall: (method, ok) => this.#apiCall(method, ok) });
   }
 
   /** For `POST /slack/events` on the bot's HTTP server (HTTP mode). Refusals are counted and logged. */
@@ -188,27 +203,59 @@ export class SlackPlatform implements ChatPlatform {
     return this.#state;
   }
 
-  /** A long message the queue will retry: the parts already posted are not posted twice. */
-  #partial: { channel: string; message: ChatMessage; sent: number } | undefined;
+  /**
+   * A message the queue will retry after part of it went out: the text already posted is not
+   * posted again, whether a later part of it or its files failed.
+   */
+  #partial: Progress | undefined;
 
+  /**
+   * Posts the message, then shares its files under it. The files are uploaded first (Slack holds
+   * them unshared until completeUploadExternal), so a refused upload stops the message before
+   * any text is posted; a file missing on disk is left out, with a note in the message.
+   */
   async deliver(channel: string, message: ChatMessage): Promise<void> {
-    const parts = toSlackMessages(message);
     const p = this.#partial;
-    const same = p?.channel === channel && p.message.title === message.title && p.message.body === message.body;
-    let sent = same ? p.sent : 0;
     this.#partial = undefined;
+    const resumed = p?.channel === channel && JSON.stringify(p.message) === JSON.stringify(message) ? p : undefined;
+    const { read, skipped } = await readChatFiles(message.files, this.#d.filesRoot);
+    for (const s of skipped) {
+      this.#d.logger.warn({ platform: 'slack', channel, file: s.file.path, reason: s.reason }, 'file not attached');
+    }
+    const progress: Progress = resumed ?? { channel, message, parts: this.#parts(message, skipped), sent: 0 };
     try {
-      const id = await this.#channels.idOf(channel);
-      for (; sent < parts.length; sent += 1) {
-        await this.#app.client.chat.postMessage({ channel: id, ...parts[sent] });
+      const id = progress.conversation ?? (await this.#channels.idOf(channel));
+      const uploaded: UploadedFile[] = [];
+      for (const file of read) uploaded.push(await this.#files.upload(file));
+      for (; progress.sent < progress.parts.length; progress.sent += 1) {
+        const answer = await this.#app.client.chat.postMessage({ channel: id, ...progress.parts[progress.sent] });
         this.#apiCall('chat.postMessage', true);
+        // A user id posts to the bot's DM with them: the files are shared there, by the DM's id.
+        progress.conversation ??= answer.channel ?? id;
       }
+      await this.#files.share(uploaded, progress.conversation ?? id);
     } catch (error) {
-      this.#apiCall('chat.postMessage', false);
-      const failure = error instanceof DeliveryError ? error : slackDeliveryError(error, 'chat.postMessage');
-      if (sent > 0 && failure.retryable) this.#partial = { channel, message, sent };
+      const failure = error instanceof DeliveryError ? error : this.#postFailed(error);
+      if (progress.sent > 0 && failure.retryable) this.#partial = progress;
+      if (progress.sent === progress.parts.length && !failure.retryable) {
+        this.#d.logger.warn({ platform: 'slack', channel, code: failure.code }, 'message posted without its files');
+      }
       throw failure;
     }
+  }
+
+  /** The Slack messages carrying a message, and one more saying which files are not attached. */
+  #parts(message: ChatMessage, skipped: readonly SkippedFile[]): SlackMessagePayload[] {
+    const parts = toSlackMessages(message);
+    if (skipped.length === 0) return parts;
+    const notes = escapeMrkdwn(skipped.map((s) => fileNotAttached(this.#d.locale, s.name, s.reason)).join('\n'));
+    const text = notes.slice(0, MAX_SECTION_TEXT);
+    return [...parts, { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] }];
+  }
+
+  #postFailed(error: unknown): DeliveryError {
+    this.#apiCall('chat.postMessage', false);
+    return slackDeliveryError(error, 'chat.postMessage');
   }
 
   /** How one request is answered: its response_url, the Web API in its channel. */

@@ -19,8 +19,9 @@ export interface ActivityRow {
 }
 
 export interface ActivityFigures {
+  /** People's commands (the scheduler's job runs are counted apart, in `scheduled`). */
   rows: ActivityRow[];
-  /** Totals over every row. */
+  /** Totals over `rows`. */
   runs: number;
   ok: number;
   failed: number;
@@ -28,7 +29,9 @@ export interface ActivityFigures {
   /** Ansible playbook runs (`ansible run …`), also counted in rows. */
   ansibleRuns: number;
   ansibleFailed: number;
-  /** The latest failures (newest first, at most 10): when, who, what, why. */
+  /** Scheduled job runs (actor `scheduler`). */
+  scheduled: { runs: number; failed: number };
+  /** The latest failures, the scheduler's included (newest first, at most 10): when, who, what, why. */
   failures: { at: string; actor: string; text: string; detail: string | null }[];
 }
 

@@ -230,4 +230,38 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX backup_summaries_finished_at ON backup_summaries (finished_at);
     `,
   },
+  {
+    version: 8,
+    name: 'the numbers the monthly report reads, out of the probe samples',
+    sql: `
+      -- Taken out of each probe sample when it is stored (see sample-store.ts): a month of them
+      -- is read from the index alone, without parsing each sample's JSON.
+      CREATE TABLE sample_points (
+        id       INTEGER PRIMARY KEY,
+        kind     TEXT    NOT NULL,   -- disk: a mount's used %; memory: used %; load: 1-minute load per core;
+                                     -- reach: 1 when the host's disk probe answered, 0 when it failed
+        taken_at TEXT    NOT NULL,   -- the sample's time
+        host     TEXT    NOT NULL,
+        name     TEXT    NOT NULL,   -- the mount point for disk, '' otherwise
+        value    REAL    NOT NULL
+      );
+      CREATE INDEX sample_points_kind_taken_at ON sample_points (kind, taken_at, host, name, value);
+
+      INSERT INTO sample_points (kind, taken_at, host, name, value)
+        SELECT 'disk', s.taken_at, s.host, m.value ->> 'mountPoint', m.value ->> 'usedPercent'
+        FROM probe_samples s, json_each(s.data, '$.mounts') m
+        WHERE s.kind = 'disk' AND s.ok = 1 AND m.value ->> 'usedPercent' IS NOT NULL;
+      INSERT INTO sample_points (kind, taken_at, host, name, value)
+        SELECT 'reach', taken_at, host, '', ok FROM probe_samples WHERE kind = 'disk';
+      INSERT INTO sample_points (kind, taken_at, host, name, value)
+        SELECT 'memory', taken_at, host, '', data ->> 'usedPercent' FROM probe_samples
+        WHERE kind = 'memory' AND ok = 1 AND data ->> 'usedPercent' IS NOT NULL;
+      INSERT INTO sample_points (kind, taken_at, host, name, value)
+        SELECT 'load', taken_at, host, '', data ->> 'load1PerCore' FROM probe_samples
+        WHERE kind = 'load' AND ok = 1 AND data ->> 'load1PerCore' IS NOT NULL;
+
+      -- The report reads the certificates' samples by kind over two months.
+      CREATE INDEX probe_samples_kind_taken_at ON probe_samples (kind, taken_at);
+    `,
+  },
 ];

@@ -47,6 +47,13 @@ const MESSAGES: Record<string, string> = {
   'app.command_webhook.try_use.invalid': 'Invalid webhook.',
   'app.command_webhook.handle_command_webhook.parse': 'Unable to parse incoming data.',
   // (unchecked) below
+  'api.file.attachments.disabled.app_error': 'File attachments have been disabled on this server.',
+  'api.file.upload_file.read_request.app_error': 'Unable to upload file(s). Error reading or parsing request data.',
+  'api.file.upload_file.too_large_detailed.app_error':
+    'Unable to upload file {{.Filename}}. {{.Length}} bytes exceeds the maximum allowed {{.Limit}} bytes.',
+  'api.file.upload_file.multiple_channel_ids.app_error': 'Unable to upload file(s). Multiple conflicting channel_ids.',
+  'api.file.upload_file.incorrect_number_of_client_ids.app_error':
+    'Unable to upload file(s). Have {{.NumClientIds}} client_ids for {{.NumFiles}} files.',
   'app.user.missing_account.const': 'Unable to find the user.',
   'app.channel.get_by_name.missing.app_error': 'Channel does not exist.',
   'app.team.get_by_name.missing.app_error': 'Unable to find the existing team.',

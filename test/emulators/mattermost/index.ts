@@ -2,6 +2,7 @@
 
 export type { AppErrorBody } from './app-error.js';
 export type { CommandResponse, SlashCommandOptions, SlashCommandResult } from './commands.js';
+export { DEFAULT_MAX_FILE_SIZE, type FileRecord } from './files.js';
 export { newId } from './ids.js';
 export type { ClickOptions, IntegrationResult, SubmitOptions, SubmitResult } from './interactions.js';
 export type {

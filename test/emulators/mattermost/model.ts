@@ -3,6 +3,7 @@
  * for them. Field names and order follow server/public/model/post.go (Post), user.go (User)
  * and channel.go (Channel).
  */
+import type { FileRecord } from './files.js';
 import type { TriggerSigner } from './trigger.js';
 
 export interface EmulatorUser {
@@ -128,6 +129,11 @@ export interface EmulatorState {
   teams: Map<string, EmulatorTeam>;
   channels: Map<string, EmulatorChannel>;
   posts: PostRecord[];
+  /** Uploaded files by id (files.ts). */
+  files: Map<string, FileRecord>;
+  /** FileSettings.EnableFileAttachments (true) and MaxFileSize (100 MB). */
+  enableFileAttachments: boolean;
+  maxFileSize: number;
   ephemeral: EphemeralRecord[];
   dialogsOpened: DialogRecord[];
   calls: CallRecord[];

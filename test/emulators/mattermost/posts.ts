@@ -5,10 +5,11 @@
  * api4/post_utils.go (userCreatePostPermissionCheckWithContext), app/post.go (CreatePost:
  * from_bot prop, attachFilesToPost), model/post.go (PreSave, PreCommit, IsValid, Patch,
  * PostMessageMaxRunesV2 = 65535/4 = 16383 runes, PostPropsMaxRunes 800000,
- * PostFileidsMaxRunes 300), app/post.go UpdatePost (edit_at; props replaced wholesale, so from_bot
+ * PostFileidsMaxRunes 300, i.e. 10 file ids), files.ts (which files a post takes), app/post.go UpdatePost (edit_at; props replaced wholesale, so from_bot
  * goes unless re-sent), api/v4/source/posts.yaml (201 on create, 200 on patch).
  */
 import { errorReply, invalidBodyParam, invalidUrlParam, permissionError, type Reply } from './app-error.js';
+import { attachFiles } from './files.js';
 import { isValidId, newId } from './ids.js';
 import { type EmulatorState, hasChannelPermission, isSystemAdmin, type PostRecord, postJson } from './model.js';
 import { attachmentProblems } from './validate.js';
@@ -151,17 +152,6 @@ function generateActionIds(props: Json): void {
     if (!Array.isArray(actions)) continue;
     for (const a of actions) if (isObj(a) && (typeof a.id !== 'string' || a.id === '')) a.id = newId();
   }
-}
-
-/**
- * app.attachFilesToPost: only the poster's own, not-yet-attached files stick. The bot uploads
- * nothing, so no file exists here and every id is dropped, with the server's log line.
- */
-function attachFiles(state: EmulatorState, post: PostRecord): void {
-  for (const id of post.file_ids) {
-    state.warnings.push({ where: `post ${post.id}`, message: `Failed to attach file ${id} to post` });
-  }
-  post.file_ids = [];
 }
 
 export function createPost(state: EmulatorState, userId: string, body: Buffer): Reply {

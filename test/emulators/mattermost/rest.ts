@@ -6,6 +6,7 @@
  * signed trigger_id is the credential).
  */
 import { errorReply, invalidBodyParam, invalidUrlParam, permissionError, type Reply } from './app-error.js';
+import { uploadFiles } from './files.js';
 import { isValidId, newId } from './ids.js';
 import {
   canReadChannel,
@@ -42,6 +43,12 @@ const uid = (req: ApiRequest): string => req.userId ?? '';
 
 const routes: Route[] = [
   { method: 'POST', pattern: /^\/api\/v4\/posts$/, session: true, handle: (s, r) => createPost(s, uid(r), r.body) },
+  {
+    method: 'POST',
+    pattern: /^\/api\/v4\/files$/,
+    session: true,
+    handle: (s, r) => uploadFiles(s, uid(r), r.contentType, r.body),
+  },
   {
     method: 'PUT',
     pattern: new RegExp(`^/api/v4/posts/${ID}/patch$`),

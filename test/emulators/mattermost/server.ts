@@ -5,12 +5,14 @@
  * Every API answer carries X-Request-Id, X-Version-Id and `Content-Type: application/json`
  * exactly (web/handlers.go ServeHTTP sets it for API handlers; Client4 parses a body as JSON
  * only for that exact value). GET answers add `Expires: 0`. Request bodies over
- * ServiceSettings.MaximumPayloadSizeBytes (default 300000) → 413.
+ * ServiceSettings.MaximumPayloadSizeBytes (default 300000) → 413; file uploads are bounded by
+ * FileSettings.MaxFileSize instead (files.ts).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { errorReply, type Reply, sessionExpired } from './app-error.js';
 import { commandWebhook, type SlashCommandOptions, type SlashCommandResult, sendSlashCommand } from './commands.js';
+import { DEFAULT_MAX_FILE_SIZE, type FileRecord } from './files.js';
 import { isValidId, newRequestId } from './ids.js';
 import {
   type ClickOptions,
@@ -53,6 +55,10 @@ export interface MattermostEmulatorOptions {
   maxPostSize?: number;
   /** PrivacySettings.ShowEmailAddress (true). */
   showEmailAddress?: boolean;
+  /** FileSettings.EnableFileAttachments (true). */
+  enableFileAttachments?: boolean;
+  /** FileSettings.MaxFileSize in bytes (104857600). */
+  maxFileSize?: number;
 }
 
 export interface MattermostEmulator {
@@ -61,6 +67,8 @@ export interface MattermostEmulator {
   close(): Promise<void>;
   /** Created posts in order, patched in place; stored form (integrations kept). */
   posts: PostRecord[];
+  /** Uploaded files by id, with their bytes and the post that took them. */
+  files: ReadonlyMap<string, FileRecord>;
   /** Channels by id, direct-message channels included once created. */
   channels: ReadonlyMap<string, EmulatorChannel>;
   ephemeral: EphemeralRecord[];
@@ -89,6 +97,8 @@ export interface MattermostEmulator {
 }
 
 const MAX_PAYLOAD = 300_000;
+/** Files one upload request may carry, for the body bound (the webapp sends at most 10). */
+const MAX_FILES_PER_POST = 10;
 const VERSION_ID = '10.11.0.0.emulator.false';
 
 function validateConfig(o: MattermostEmulatorOptions): void {
@@ -113,6 +123,9 @@ export async function createMattermostEmulator(o: MattermostEmulatorOptions): Pr
     teams: new Map(o.teams.map((t) => [t.id, t])),
     channels: new Map(o.channels.map((c) => [c.id, c])),
     posts: [],
+    files: new Map(),
+    enableFileAttachments: o.enableFileAttachments ?? true,
+    maxFileSize: o.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
     ephemeral: [],
     dialogsOpened: [],
     calls: [],
@@ -154,7 +167,9 @@ export async function createMattermostEmulator(o: MattermostEmulatorOptions): Pr
     }
     const url = new URL(req.url ?? '/', 'http://emulator');
     const method = req.method ?? 'GET';
-    const body = await readBody(req, MAX_PAYLOAD);
+    // File uploads are bounded by MaxFileSize per file, not by MaximumPayloadSizeBytes.
+    const upload = method === 'POST' && url.pathname === '/api/v4/files';
+    const body = await readBody(req, upload ? MAX_FILES_PER_POST * state.maxFileSize + 1_000_000 : MAX_PAYLOAD);
     const key = `${method} ${url.pathname}`;
     const fault = faults.find((f) => f.left > 0 && f.match(key));
     let reply: Reply;
@@ -162,7 +177,9 @@ export async function createMattermostEmulator(o: MattermostEmulatorOptions): Pr
       fault.left -= 1;
       reply = faultReply(fault.fault);
     } else if (body === 'too-large') {
-      reply = errorReply('api.context.request_body_too_large.app_error', 413);
+      reply = upload
+        ? errorReply('api.file.upload_file.too_large_detailed.app_error', 413)
+        : errorReply('api.context.request_body_too_large.app_error', 413);
     } else {
       reply = await route(req, url.pathname, url.searchParams, body);
     }
@@ -209,6 +226,7 @@ export async function createMattermostEmulator(o: MattermostEmulatorOptions): Pr
   return {
     url: state.url,
     posts: state.posts,
+    files: state.files,
     channels: state.channels,
     ephemeral: state.ephemeral,
     dialogsOpened: state.dialogsOpened,

@@ -10,18 +10,26 @@ import type { AddressInfo } from 'node:net';
 import { applyAckBody, findAction, postSigned, slashCommandFields, toResult, userRef } from './app-requests.js';
 import { chatMethods, messageJson } from './methods-chat.js';
 import { conversationMethods } from './methods-conversations.js';
+import { fileMethods, handleUpload } from './methods-files.js';
 import { miscMethods } from './methods-misc.js';
 import { handleResponseUrl } from './response-url.js';
 import { SocketHub } from './socket-mode.js';
 import type { ResponseUrl } from './state.js';
 import { EmulatorState } from './state.js';
-import type { FailureSpec, InboundResult, SendOptions, SlackEmulatorOptions, SlashCommandInput } from './types.js';
+import type {
+  FailureSpec,
+  InboundResult,
+  SendOptions,
+  SlackEmulatorOptions,
+  SlackFileRecord,
+  SlashCommandInput,
+} from './types.js';
 import { handleApiRequest } from './web-api.js';
 
 export { slackSignature } from './app-requests.js';
 export type * from './types.js';
 
-const METHODS = { ...chatMethods, ...conversationMethods, ...miscMethods };
+const METHODS = { ...chatMethods, ...conversationMethods, ...fileMethods, ...miscMethods };
 
 export type SlackEmulator = Awaited<ReturnType<typeof createSlackEmulator>>;
 
@@ -50,7 +58,9 @@ export async function createSlackEmulator(options: SlackEmulatorOptions) {
         ? handleApiRequest(state, METHODS, req, res, raw, baseUrl)
         : path.startsWith('/commands/') || path.startsWith('/actions/')
           ? Promise.resolve(handleResponseUrl(state, req, res, raw))
-          : Promise.resolve(void res.writeHead(404).end());
+          : path.startsWith('/upload/')
+            ? Promise.resolve(handleUpload(state, req, res, raw))
+            : Promise.resolve(void res.writeHead(404).end());
       route.catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
         res.end(String(error));
@@ -169,6 +179,10 @@ export async function createSlackEmulator(options: SlackEmulatorOptions) {
     messages: state.messages,
     ephemerals: state.ephemerals,
     responseUrlPosts: state.responseUrlPosts,
+    /** Files by id: reserved, uploaded (their bytes), shared (their channels). */
+    files: state.files as ReadonlyMap<string, SlackFileRecord>,
+    /** Every POST to an upload_url, with the status it got. */
+    uploads: state.uploads,
     /** The workspace itself, for tests that need to change it (members, scopes…). */
     state,
     socket: {

@@ -97,6 +97,7 @@ export function messageJson(state: EmulatorState, m: MessageRecord): Json {
     ...(m.attachments ? { attachments: m.attachments } : {}),
     ...(m.thread_ts ? { thread_ts: m.thread_ts, parent_user_id: state.options.botUserId } : {}),
     ...(m.edited ? { edited: m.edited } : {}),
+    ...(m.files ? { files: m.files.map((id) => ({ id })) } : {}),
   };
 }
 

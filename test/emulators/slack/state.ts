@@ -8,6 +8,8 @@ import type {
   MessageRecord,
   ResponseUrlPost,
   SlackEmulatorOptions,
+  SlackFileRecord,
+  UploadRecord,
 } from './types.js';
 
 /**
@@ -29,6 +31,7 @@ export const DEFAULT_SCOPES = [
   'channels:read',
   'groups:read',
   'im:write',
+  'files:write',
 ];
 
 export interface ResponseUrl {
@@ -73,6 +76,11 @@ export class EmulatorState {
   /** Socket Mode tickets handed out by apps.connections.open, each good for one connection. */
   readonly socketTickets = new Set<string>();
   readonly failures = new Map<string, FailureSpec[]>();
+  /** Files by id, reserved, uploaded and shared (methods-files.ts). */
+  readonly files = new Map<string, SlackFileRecord>();
+  /** upload_url tokens not used yet, to the file each is for. */
+  readonly uploadTickets = new Map<string, string>();
+  readonly uploads: UploadRecord[] = [];
   outage?: { until: number; mode: '503' | 'refuse' };
   scopes: string[];
   readonly botId: string;

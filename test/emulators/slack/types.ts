@@ -76,6 +76,28 @@ export interface MessageRecord {
   edited?: { user: string; ts: string };
   /** How the message got there: a Web API call, a response_url post or an ack body. */
   via: 'api' | 'response_url' | 'ack';
+  /** Ids of the files the message shares (files.completeUploadExternal with a channel_id). */
+  files?: string[];
+}
+
+/** A file reserved by files.getUploadURLExternal: its bytes once uploaded, where it is shared once completed. */
+export interface SlackFileRecord {
+  id: string;
+  name: string;
+  /** The length declared when the upload was reserved. */
+  length: number;
+  user: string;
+  bytes?: Buffer;
+  title?: string;
+  completed: boolean;
+  channels: string[];
+}
+
+/** One POST to an upload_url and what it got. */
+export interface UploadRecord {
+  fileId: string | undefined;
+  status: number;
+  bytes: number;
 }
 
 export interface EphemeralRecord {

@@ -1,0 +1,16 @@
+/** Months as the monthly report names them: `YYYY-MM`. */
+
+const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+/** Whether `text` is a month: YYYY-MM. */
+export function isMonth(text: string): boolean {
+  return MONTH.test(text);
+}
+
+/** The month `delta` months after (or before, when negative) `month`. */
+export function shiftMonth(month: string, delta: number): string {
+  const match = MONTH.exec(month);
+  if (!match) throw new Error(`"${month}" is not a month (YYYY-MM)`);
+  const index = Number(match[1]) * 12 + Number(match[2]) - 1 + delta;
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+}
