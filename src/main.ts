@@ -169,7 +169,7 @@ export function buildApp(options: AppOptions): App {
     {},
     { digest: true },
   );
-  // SQLite alone feeds the report; luxon, the templates and (at the first chart) vega load on first use.
+  // SQLite alone feeds the report; luxon and the templates load on first use, vega in a worker per report.
   const report = lazyPort<ReportService>(
     async () => {
       const { createReportService } = await import('./report/report-service.js');
@@ -179,9 +179,18 @@ export function buildApp(options: AppOptions): App {
         timeZone: config.timezone,
         now,
         reportsDir: join(dirname(resolve(config.database)), 'reports'),
+        // Charts that cannot be drawn (a missing font, a worker that died) must not cost the report.
         renderCharts: async (data, chartOptions) => {
-          const { renderReportCharts } = await import('./report/charts.js');
-          return renderReportCharts(data, chartOptions);
+          try {
+            const { renderChartsInWorker } = await import('./report/charts-in-worker.js');
+            return await renderChartsInWorker(data, chartOptions);
+          } catch (error) {
+            logger.warn(
+              { err: error, month: data.month },
+              'monthly report charts could not be drawn; report sent without them',
+            );
+            return [];
+          }
         },
       });
     },
