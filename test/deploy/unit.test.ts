@@ -159,8 +159,19 @@ describe.skipIf(!hasTools || netnsProblem !== undefined)('the firewall table', (
     }
     expect(up).toBe(true);
 
-    await load([netns.hostAddress]);
+    // An IPv6 network beside it goes into the table's IPv6 set.
+    await load([netns.hostAddress, 'fd00:d37:0::/48']);
     expect(await reaches(8080)).toBe(true);
+    const both = await execa(netns.wrap[0] as string, [
+      ...netns.wrap.slice(1),
+      'nft',
+      'list',
+      'set',
+      'inet',
+      'detour_bot',
+      'allowed_v6',
+    ]);
+    expect(both.stdout).toContain('fd00:d37::/48');
 
     // Closed by default: no source listed. Loading again replaces the table (no duplicate rules).
     await load([]);
