@@ -12,15 +12,15 @@ const text = {
     fr: '« {month} » n’est pas un mois : donnez-le sous la forme AAAA-MM (2026-11), ou rien pour le mois dernier.',
   },
   files: {
-    en: 'The Markdown and the charts are written to {dir}; the report posted on the 1st carries them.',
-    fr: 'Le Markdown et les graphiques sont écrits dans {dir} ; le rapport publié le 1er les joint.',
+    en: 'The full report, with its charts, is posted to the reports channel on the 1st; on the server: detour report monthly --month {month}',
+    fr: 'Le rapport complet, avec ses graphiques, est publié sur le canal des rapports le 1er ; sur le serveur : detour report monthly --month {month}',
   },
 } satisfies Record<string, Record<Locale, string>>;
 
 /**
- * The monthly IT usage report of a month (default: last month), now. Answered like every reply
- * (privately by default): the scheduled one, with its files, goes to the `reports` channel on the
- * 1st; asking for it again should not post a second copy there.
+ * The monthly IT usage report of a month (default: last month), now: its headline figures.
+ * Answered like every reply (privately by default): the scheduled one, with its Markdown and
+ * charts, goes to the `reports` channel on the 1st; asking again should not post a second copy.
  */
 export const report = defineCommand({
   name: 'report',
@@ -37,12 +37,12 @@ export const report = defineCommand({
     if (args.month !== undefined && !isMonth(args.month)) {
       throw new UsageError(fill(text.badMonth[locale], { month: args.month }));
     }
-    const built = await ctx.services.report.monthly({ month: args.month });
-    const dir = built.files[0]?.replace(/\/[^/]*$/, '') ?? '?';
+    // Figures only: a chat request draws no chart and writes nothing on the bot's disk.
+    const built = await ctx.services.report.monthly({ month: args.month, files: false });
     return {
       outcome: 'ok',
-      text: `${built.title}\n${built.body}\n\n${fill(text.files[locale], { dir })}`,
-      data: { month: built.data.month, files: built.files },
+      text: `${built.title}\n${built.body}\n\n${fill(text.files[locale], { month: built.data.month })}`,
+      data: { month: built.data.month, figures: built.data },
     };
   },
 });

@@ -55,9 +55,13 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
       const lookback = monthRange(shiftMonth(month, -1), deps.timeZone).from;
       const rows = store.read({ from: range.from, to: range.to, days: JSON.stringify(range.days), lookback });
       const data = monthlyFigures(rows, range, next, { timeZone: deps.timeZone, builtAt });
+      const writing = options.files !== false;
       const charts =
-        options.charts === false ? [] : await deps.renderCharts(data, { locale: deps.locale, timeZone: deps.timeZone });
+        !writing || options.charts === false
+          ? []
+          : await deps.renderCharts(data, { locale: deps.locale, timeZone: deps.timeZone });
       const text = buildMonthlyReport({ data, locale: deps.locale, timeZone: deps.timeZone, charts });
+      if (!writing) return { data, ...text, charts, files: [] };
 
       const dir = options.outDir ?? join(deps.reportsDir, month);
       // The report names people and hosts: readable by the bot's user only.

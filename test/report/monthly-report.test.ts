@@ -240,11 +240,17 @@ describe('asking for a report', () => {
     );
   });
 
-  it('`report` through the pipeline: the headline and where the files are; a bad month is a usage error', async () => {
+  it('`report` through the pipeline: the headline, no file written; a bad month is a usage error', async () => {
+    const before = await stat(join(month.dir, 'reports', '2026-11', 'report-2026-11.md'));
     const ok = await month.app.pipeline({ text: 'report 2026-11', actor: alice, platform: 'test' });
     expect(ok.outcome).toBe('ok');
     expect(ok.text.split('\n')[0]).toBe('IT usage report, November 2026');
-    expect(ok.text).toContain(`written to ${join(month.dir, 'reports', '2026-11')}`);
+    expect(ok.text.split('\n').slice(1, 6)).toEqual(en.body.split('\n'));
+    expect(ok.text).toContain('on the server: detour report monthly --month 2026-11');
+    expect((await stat(join(month.dir, 'reports', '2026-11', 'report-2026-11.md'))).mtimeMs).toBe(before.mtimeMs);
+    await expect(stat(join(month.dir, 'reports', '2026-10'))).rejects.toThrow();
+    expect((await month.app.pipeline({ text: 'report 2026-10', actor: alice, platform: 'test' })).outcome).toBe('ok');
+    await expect(stat(join(month.dir, 'reports', '2026-10'))).rejects.toThrow();
     const bad = await month.app.pipeline({ text: 'report november', actor: alice, platform: 'test' });
     expect(bad.outcome).toBe('usage');
     expect(bad.text).toContain('"november" is not a month: give it as YYYY-MM (2026-11)');

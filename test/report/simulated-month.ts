@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import type { Config } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/core/logger.js';
-import type { HostProbeReport, MountUsage } from '../../src/core/ports/probes.js';
+import type { HostProbeReport } from '../../src/core/ports/probes.js';
 import { Secret } from '../../src/core/secret.js';
 import { type App, buildApp } from '../../src/main.js';
 import { findJob } from '../../src/scheduler/jobs.js';
@@ -12,6 +12,7 @@ import { runJob } from '../../src/scheduler/run-job.js';
 import { JobRunStore } from '../../src/store/job-run-store.js';
 import { ObservationStore } from '../../src/store/observation-store.js';
 import { SampleStore } from '../../src/store/sample-store.js';
+import { mount } from '../alerts/harness.js';
 import { TestCa } from '../probes/test-ca.js';
 import { alice, bob, testConfig } from '../support/app.js';
 import { createLuksImage, findCryptsetup } from '../support/luks.js';
@@ -48,21 +49,6 @@ const vps2Down = (d: number, h: number) => d === 15 && (h === 2 || h === 3);
 
 const BORG_DAYS = [1, 2, 3, 4, 5, 28, 29, 30];
 const RESTIC_DAYS = [1, 10, 20, 30];
-
-function mount(mountPoint: string, usedPercent: number): MountUsage {
-  const size = 100 * GIB;
-  const used = Math.round((size * usedPercent) / 100);
-  return {
-    filesystem: `/dev/vd${mountPoint.length}`,
-    type: 'ext4',
-    mountPoint,
-    sizeBytes: size,
-    usedBytes: used,
-    availableBytes: size - used,
-    usedPercent,
-    inodes: { total: 1000, used: 100, free: 900, usedPercent: 10 },
-  };
-}
 
 function hostReport(host: string, takenAt: Date, d: number, h: number): HostProbeReport {
   const iso = takenAt.toISOString();

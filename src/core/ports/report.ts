@@ -133,6 +133,11 @@ export interface ReportOptions {
   outDir?: string;
   /** Build without the charts (the benchmark measures both). */
   charts?: boolean;
+  /**
+   * false: the figures and text only; no chart drawn, no file written (what a chat request gets:
+   * asking in the chat never writes to the bot's disk).
+   */
+  files?: boolean;
 }
 
 export interface ReportService {
