@@ -11,9 +11,10 @@
 //
 // The bench's config has nothing for the scheduler (no hosts, repositories, checks, certificates
 // nor digest channel), so serve schedules no job. A third process, the floor, is the same bot
-// with one job scheduled (a push check: the hourly backup check, in Europe/Paris): computing job
-// times in a time zone reads ICU's data, ~6 MB of the node binary's pages plus ~1.5 MB, which any
-// bot that watches something pays. Its line is for reading, not the target.
+// with one job scheduled (a push check: the hourly backup check, in Europe/Paris): job times in a
+// time zone need an Intl formatter, and the first one reads ICU's data, ~5.5 MB of the node
+// binary's pages plus ~1.5 MB, which any bot that watches something pays. Its line is for
+// reading, not the target.
 import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHarness, median, ROOT, rssFileMb, rssMb, stop } from './serve-harness.mjs';
