@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cronIn, isTimeZone } from '../../src/scheduler/cron.js';
+import { cronIn, isTimeZone, lastSlot } from '../../src/scheduler/cron.js';
 
 /*
  * The first Intl formatter of a process reads ~6 MB of ICU data that stays resident: the checks a
@@ -42,6 +42,12 @@ describe('cronIn', () => {
     expect(built).toBe(0);
     expect(utc?.toISOString()).toBe('2026-03-29T02:30:00.000Z');
     expect(cronIn('30 2 * * *', 'Etc/UTC').nextRun(after)?.toISOString()).toBe(utc?.toISOString());
+    // The latest time too (catch-ups), for patterns of every kind.
+    for (const pattern of ['*/5 * * * *', '0 9 * * 1-5', '0 9 1 * *', '0 0 29 2 *', '*/20 * * * * *']) {
+      const at = new Date('2026-12-07T10:01:07Z');
+      expect(lastSlot(cronIn(pattern, 'UTC'), at)).toEqual(lastSlot(cronIn(pattern, 'Etc/UTC'), at));
+      expect(cronIn(pattern, 'UTC').nextRun(at)).toEqual(cronIn(pattern, 'Etc/UTC').nextRun(at));
+    }
     // Paris has no 02:30 that night (02:00 becomes 03:00): the job runs at 03:00, 01:00 UTC.
     expect(cronIn('30 2 * * *', 'Europe/Paris').nextRun(after)?.toISOString()).toBe('2026-03-29T01:00:00.000Z');
     expect(built).toBeGreaterThan(0);
