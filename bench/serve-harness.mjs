@@ -63,10 +63,13 @@ access: { allowedDomains: [epicerieledetour.org] }
     return { env, slack, mattermost, fixtures };
   }
 
-  /** `detour serve` at the default log level, as in production; resolves to { child, value: its URL }. */
-  const detour = (env, nodeArgs = []) =>
+  /**
+   * `detour serve` at the default log level, as in production, on `config` (a file in the
+   * harness's folder); resolves to { child, value: its URL }.
+   */
+  const detour = (env, nodeArgs = [], config = 'detour.yaml') =>
     start(
-      [...nodeArgs, CLI, 'serve', '--config', join(dir, 'detour.yaml')],
+      [...nodeArgs, CLI, 'serve', '--config', join(dir, config)],
       env,
       (out) => /"url":"(http:[^"]+)"/.exec(out)?.[1],
     );

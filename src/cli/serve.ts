@@ -11,6 +11,7 @@ import { secretPageRoutes } from '../http/secret-page.js';
 import { startHttpServer } from '../http/server.js';
 import { createLogger } from '../log.js';
 import { buildApp, lazyExecaRunner } from '../main.js';
+import { jobsWithNothingToDo } from '../scheduler/nothing-to-do.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { ConfirmationStore } from '../store/confirmation-store.js';
 import { JobRunStore } from '../store/job-run-store.js';
@@ -81,6 +82,7 @@ export async function serve(values: CliValues): Promise<number> {
   const scheduler = new Scheduler({
     schedule: config.schedule,
     timezone: config.timezone,
+    nothingToDo: jobsWithNothingToDo(config),
     context: { probes: app.probes, backups: app.backups, hooks: app.jobHooks, post },
     audit: app.audit,
     runs: new JobRunStore(app.db, now),

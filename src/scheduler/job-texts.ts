@@ -14,8 +14,16 @@ const texts = {
     fr: '{count} dépôt(s) observé(s) : {markers}',
   },
   noBackups: { en: 'no backup repository configured', fr: 'aucun dépôt de sauvegarde configuré' },
+  noBackupsNorChecks: {
+    en: 'no backup repository and no push check configured',
+    fr: 'aucun dépôt de sauvegarde ni check poussé configuré',
+  },
   certs: { en: '{count} certificate(s) checked: {ranks}', fr: '{count} certificat(s) vérifié(s) : {ranks}' },
   noCerts: { en: 'no certificate watched', fr: 'aucun certificat surveillé' },
+  noDigestChannel: {
+    en: 'no "digest" channel configured (channels.digest)',
+    fr: 'aucun canal « digest » configuré (channels.digest)',
+  },
   digestPosted: {
     en: 'digest posted to the "{channel}" channel',
     fr: 'résumé publié sur le canal « {channel} »',

@@ -1,8 +1,9 @@
 import type { Cron } from 'croner';
-import { DateTime } from 'luxon';
+import type * as Luxon from 'luxon';
 import type { AuditLog } from '../core/audit.js';
 import type { Logger } from '../core/logger.js';
 import type { JobRunStore, JobTrigger } from '../store/job-run-store.js';
+import { useOnce } from '../use-once.js';
 import { type Clock, systemClock } from './clock.js';
 import { cronIn, lastSlot, nextSlot, OFF } from './cron.js';
 import { JOBS, type JobContext, type JobDefinition } from './jobs.js';
@@ -18,13 +19,15 @@ export interface SchedulerOptions {
   logger: Logger;
   clock?: Clock;
   jobs?: readonly JobDefinition[];
+  /** Jobs left unscheduled because they have nothing to work on, with why (see nothing-to-do.ts). */
+  nothingToDo?: Readonly<Record<string, string>>;
   /** How long `stop()` waits for aborted jobs to end. */
   stopTimeoutMs?: number;
 }
 
 export interface SchedulerStatus {
   state: 'running' | 'stopped';
-  jobs: Record<string, { cron: string; next: string | undefined; running: boolean }>;
+  jobs: Record<string, { cron: string; next: string | undefined; running: boolean; notScheduled?: string }>;
 }
 
 interface Entry {
@@ -61,17 +64,20 @@ export function effectiveSchedule(
 export class Scheduler {
   readonly #o: SchedulerOptions & { clock: Clock };
   readonly #entries: Entry[];
+  /** Jobs with a time but nothing to work on: listed by status(), never armed. */
+  readonly #idle: { name: string; pattern: string; reason: string }[] = [];
   readonly #running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   #state: 'running' | 'stopped' = 'stopped';
 
   constructor(options: SchedulerOptions) {
     this.#o = { clock: systemClock, ...options };
-    this.#entries = effectiveSchedule(options.schedule, options.jobs).map(({ job, pattern }) => ({
-      job,
-      pattern,
-      cron: cronIn(pattern, options.timezone),
-      next: undefined,
-    }));
+    const idle = options.nothingToDo ?? {};
+    this.#entries = effectiveSchedule(options.schedule, options.jobs).flatMap(({ job, pattern }) => {
+      if (!Object.hasOwn(idle, job.name))
+        return [{ job, pattern, cron: cronIn(pattern, options.timezone), next: undefined }];
+      this.#idle.push({ name: job.name, pattern, reason: idle[job.name] as string });
+      return [];
+    });
   }
 
   /** Arms every job and runs the times missed while stopped; resolves once those catch-ups have ended. */
@@ -83,22 +89,41 @@ export class Scheduler {
     if (interrupted > 0)
       logger.warn({ count: interrupted }, 'job runs left running by a stopped process marked interrupted');
     const now = clock.now();
+    const missed = new Map<Entry, Date>();
+    for (const entry of this.#entries) {
+      const slot = lastSlot(entry.cron, now);
+      if (slot && !runs.has(entry.job.name, slot)) missed.set(entry, slot);
+    }
+    // Whether a missed time is still useful is decided on local times: luxon is read for that and
+    // not kept (see useOnce), so an idle bot carries no date library.
+    const useful =
+      missed.size === 0
+        ? new Set<Entry>()
+        : useOnce<typeof Luxon, Set<Entry>>('luxon', ({ DateTime }) => {
+            const local = (d: Date) => DateTime.fromJSDate(d, { zone: timezone });
+            return new Set(
+              [...missed].filter(([entry, slot]) => entry.job.catchUp(local(slot), local(now))).map(([e]) => e),
+            );
+          });
     const catchUps: Promise<void>[] = [];
     for (const entry of this.#entries) {
-      const missed = lastSlot(entry.cron, now);
-      if (missed && !runs.has(entry.job.name, missed)) {
-        const local = (d: Date) => DateTime.fromJSDate(d, { zone: timezone });
-        if (entry.job.catchUp(local(missed), local(now))) {
-          logger.info({ job: entry.job.name, slot: missed.toISOString() }, 'running a job time missed while stopped');
-          catchUps.push(this.#fire(entry, missed, 'catch-up'));
-        } else {
-          logger.info({ job: entry.job.name, slot: missed.toISOString() }, 'missed job time no longer useful; not run');
-        }
+      const slot = missed.get(entry);
+      if (slot && useful.has(entry)) {
+        logger.info({ job: entry.job.name, slot: slot.toISOString() }, 'running a job time missed while stopped');
+        catchUps.push(this.#fire(entry, slot, 'catch-up'));
+      } else if (slot) {
+        logger.info({ job: entry.job.name, slot: slot.toISOString() }, 'missed job time no longer useful; not run');
       }
       entry.next = nextSlot(entry.cron, now);
       this.#arm(entry);
     }
-    logger.info({ jobs: this.#entries.map((e) => `${e.job.name} ${e.pattern}`) }, 'scheduler started');
+    logger.info(
+      {
+        jobs: this.#entries.map((e) => `${e.job.name} ${e.pattern}`),
+        ...(this.#idle.length > 0 ? { notScheduled: this.#idle.map((i) => `${i.name}: ${i.reason}`) } : {}),
+      },
+      'scheduler started',
+    );
     return Promise.allSettled(catchUps).then(() => undefined);
   }
 
@@ -120,19 +145,19 @@ export class Scheduler {
   }
 
   status(): SchedulerStatus {
-    return {
-      state: this.#state,
-      jobs: Object.fromEntries(
-        this.#entries.map((e) => [
-          e.job.name,
-          {
-            cron: e.pattern,
-            next: this.#state === 'running' ? e.next?.toISOString() : undefined,
-            running: this.#running.has(e.job.name),
-          },
-        ]),
-      ),
-    };
+    const jobs: SchedulerStatus['jobs'] = Object.fromEntries(
+      this.#entries.map((e) => [
+        e.job.name,
+        {
+          cron: e.pattern,
+          next: this.#state === 'running' ? e.next?.toISOString() : undefined,
+          running: this.#running.has(e.job.name),
+        },
+      ]),
+    );
+    for (const i of this.#idle)
+      jobs[i.name] = { cron: i.pattern, next: undefined, running: false, notScheduled: i.reason };
+    return { state: this.#state, jobs };
   }
 
   /** Resolves once no job runs (tests). */

@@ -27,7 +27,11 @@ describe('detour serve (built binary)', () => {
         database: 'ok',
         chat: {},
         scheduler: 'running',
-        jobs: { probes: { cron: '*/5 * * * *' }, 'backup-check': { cron: '0 * * * *' } },
+        // Nothing to probe nor to check in this config: listed, with why, but not scheduled.
+        jobs: {
+          probes: { cron: '*/5 * * * *', notScheduled: 'no host configured: nothing to probe' },
+          'backup-check': { cron: '0 * * * *', notScheduled: 'no backup repository and no push check configured' },
+        },
       });
       expect((await fetch(`${url}/nope`)).status).toBe(404);
       bot.child.kill('SIGTERM');

@@ -46,7 +46,7 @@ export function schedulerOn(
   file: string,
   clock: FakeClock,
   jobs: readonly JobDefinition[],
-  options: { schedule?: Record<string, string>; context?: JobContext } = {},
+  options: { schedule?: Record<string, string>; context?: JobContext; nothingToDo?: Record<string, string> } = {},
 ): { scheduler: Scheduler; db: Db; runs: JobRunStore; audit: AuditStore } {
   const db = openDatabase(file);
   const now = () => clock.now();
@@ -61,6 +61,7 @@ export function schedulerOn(
     logger: silentLogger,
     clock,
     jobs,
+    nothingToDo: options.nothingToDo,
     stopTimeoutMs: 1_000,
   });
   return { scheduler, db, runs, audit };

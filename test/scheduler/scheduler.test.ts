@@ -240,6 +240,42 @@ describe('scheduler: runs, audit, catch-up', () => {
   });
 });
 
+describe('jobs with nothing to work on', () => {
+  it('are neither armed nor caught up, and status() lists them with why', async () => {
+    const clock = new FakeClock('2026-12-07T10:01:00Z');
+    const probes = recordingJob('probes', '*/5 * * * *', clock);
+    const certs = recordingJob('certs', '*/5 * * * *', clock);
+    const { scheduler, db } = schedulerOn(file('nothing-to-do.db'), clock, [probes, certs], {
+      nothingToDo: { probes: 'no host configured: nothing to probe' },
+    });
+    scheduler.start();
+    await clock.advanceTo('2026-12-07T10:11:00Z');
+    await scheduler.idle();
+    // A new database: certs catches up 10:00, then runs at 10:05 and 10:10; probes never runs.
+    expect(probes.ranAt).toEqual([]);
+    expect(slots(db, 'probes')).toEqual([]);
+    expect(slots(db, 'certs').map((r) => r.slot)).toEqual([
+      '2026-12-07T10:00:00.000Z',
+      '2026-12-07T10:05:00.000Z',
+      '2026-12-07T10:10:00.000Z',
+    ]);
+    expect(scheduler.status()).toEqual({
+      state: 'running',
+      jobs: {
+        certs: { cron: '*/5 * * * *', next: '2026-12-07T10:15:00.000Z', running: false },
+        probes: {
+          cron: '*/5 * * * *',
+          next: undefined,
+          running: false,
+          notScheduled: 'no host configured: nothing to probe',
+        },
+      },
+    });
+    await scheduler.stop();
+    db.close();
+  });
+});
+
 describe('morning-digest catch-up: today only, before noon', () => {
   async function startAt(name: string, at: string) {
     const clock = new FakeClock(at);
