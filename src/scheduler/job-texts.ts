@@ -20,6 +20,10 @@ const texts = {
   },
   certs: { en: '{count} certificate(s) checked: {ranks}', fr: '{count} certificat(s) vérifié(s) : {ranks}' },
   noCerts: { en: 'no certificate watched', fr: 'aucun certificat surveillé' },
+  noReportsChannel: {
+    en: 'no "reports" channel configured (channels.reports)',
+    fr: 'aucun canal « reports » configuré (channels.reports)',
+  },
   noDigestChannel: {
     en: 'no "digest" channel configured (channels.digest)',
     fr: 'aucun canal « digest » configuré (channels.digest)',

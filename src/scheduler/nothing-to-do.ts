@@ -6,7 +6,6 @@ import { jobText } from './job-texts.js';
  * /healthz and the log say it). `detour serve` does not schedule them: each run would only record
  * "nothing configured", and computing a job's times in the time zone reads ICU's data, some 7 MB
  * of memory a bot with nothing to watch never needs. `detour job run` still runs any job.
- * The monthly report is absent: it is built from the store, whatever the configuration.
  */
 export function jobsWithNothingToDo(
   config: Pick<Config, 'hosts' | 'backups' | 'checks' | 'certificates' | 'channels'>,
@@ -18,5 +17,6 @@ export function jobsWithNothingToDo(
     reasons['backup-check'] = jobText('noBackupsNorChecks').en;
   if (config.certificates.length === 0) reasons.certs = jobText('noCerts').en;
   if (!Object.hasOwn(config.channels, 'digest')) reasons['morning-digest'] = jobText('noDigestChannel').en;
+  if (!Object.hasOwn(config.channels, 'reports')) reasons['monthly-report'] = jobText('noReportsChannel').en;
   return reasons;
 }

@@ -103,6 +103,7 @@ schedule:
   backup-check: "off"
   certs: "off"
   morning-digest: "off"
+  monthly-report: "off"
 `,
     );
     const bots = [0, 1].map(() => startDetour(['serve', '--config', config], { cwd: dir }));

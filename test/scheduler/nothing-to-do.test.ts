@@ -10,6 +10,7 @@ describe('jobsWithNothingToDo', () => {
       'backup-check': 'no backup repository and no push check configured',
       certs: 'no certificate watched',
       'morning-digest': 'no "digest" channel configured (channels.digest)',
+      'monthly-report': 'no "reports" channel configured (channels.reports)',
     });
   });
 
@@ -19,12 +20,13 @@ describe('jobsWithNothingToDo', () => {
       backups: [],
       checks: { nightly: {} as never },
       certificates: [{ url: 'https://example.org' }],
-      channels: { digest: '#digest' },
+      channels: { digest: '#digest', reports: '#general' },
     };
     expect(jobsWithNothingToDo(full)).toEqual({});
-    // Another channel is not the digest's.
+    // Another channel is neither the digest's nor the reports'.
     expect(jobsWithNothingToDo({ ...full, channels: { infra: '#infra' } })).toEqual({
       'morning-digest': 'no "digest" channel configured (channels.digest)',
+      'monthly-report': 'no "reports" channel configured (channels.reports)',
     });
   });
 });
