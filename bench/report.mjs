@@ -192,7 +192,7 @@ console.log(`store: ${rows.toLocaleString('en')} probe samples, 50,000 audit ent
 // The report as the bot builds it, on its own connection each time (files to a scratch folder).
 const out = mkdtempSync(join(tmpdir(), 'detour-bench-report-'));
 const builtAt = new Date('2026-12-01T08:00:00Z');
-async function buildReport(charts) {
+async function buildReport(charts, where = 'worker') {
   const db = openDatabase(file);
   const service = createReportService({
     db,
@@ -200,9 +200,12 @@ async function buildReport(charts) {
     timeZone: TIME_ZONE,
     now: () => builtAt,
     reportsDir: out,
-    // As the bot draws them: in a worker thread per report.
+    // As the bot draws them: in a worker thread per report (vega loaded each time, then let go);
+    // 'process' draws them in this process, vega kept loaded, for comparison.
     renderCharts: async (data, options) =>
-      (await import(join(DIST, 'report/charts-in-worker.js'))).renderChartsInWorker(data, options),
+      where === 'worker'
+        ? (await import(join(DIST, 'report/charts-in-worker.js'))).renderChartsInWorker(data, options)
+        : (await import(join(DIST, 'report/charts.js'))).renderReportCharts(data, options),
   });
   const started = performance.now();
   const report = await service.monthly({ month: MONTH, charts });
@@ -244,18 +247,21 @@ console.log(
 console.log(`  ${first.report.body.split('\n').join('\n  ')}`);
 const project = [];
 const withCharts = [];
+const inProcess = [];
 const cli = [];
 for (let r = 0; r < ROUNDS; r++) {
   cli.push(runCli());
   project.push((await buildReport(false)).ms);
   withCharts.push((await buildReport(true)).ms);
+  inProcess.push((await buildReport(true, 'process')).ms);
 }
 rmSync(out, { recursive: true, force: true });
 const fmt = (list) =>
   `median ${median(list).toFixed(0)} ms (min ${Math.min(...list).toFixed(0)}, max ${Math.max(...list).toFixed(0)})`;
 console.log(`sqlite3 CLI, the report's queries alone (process included): ${fmt(cli)}`);
 console.log(`detour report, without charts:                           ${fmt(project)}`);
-console.log(`detour report, with charts (rasterised):                 ${fmt(withCharts)}`);
+console.log(`detour report, with charts (rasterised, in a worker):     ${fmt(withCharts)}`);
+console.log(`  the same, charts drawn in the process (vega kept loaded): ${fmt(inProcess)}`);
 console.log(
   `report built in < 1 s: ${median(project) < 1000 ? 'yes' : 'no'} (with charts: ${median(withCharts) < 1000 ? 'yes' : 'no'})`,
 );
