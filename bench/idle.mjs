@@ -5,9 +5,11 @@
 // (VmRSS from /proc, then V8's heap used). Prints each pair and the medians; ends with the ratio
 // line of the medians. Needs `npm run build` first.
 //
-// Reading it: either process's RSS jumps by ~9 MB from one start to the next (a malloc arena that
-// V8's background threads filled while starting is given back to the system, or not), so single
-// pairs swing from ~0.9 to ~1.4; the medians of 7 pairs are what to compare.
+// Reading it: a bare Bolt app's RSS jumps by ~10 MB from one start to the next: V8 optimises
+// undici's HTTP parser (WebAssembly) in a background thread, whose malloc arena keeps ~10 MB of
+// the compiler's memory, or not. `detour serve` keeps WebAssembly on the baseline compiler (see
+// src/cli/startup-heap.ts) and no longer jumps, so single pairs swing with the reference's luck
+// (~0.95 to ~1.1); the medians of 7 pairs are what to compare.
 //
 // The bench's config has nothing for the scheduler (no hosts, repositories, checks, certificates
 // nor digest channel), so serve schedules no job. A third process, the floor, is the same bot

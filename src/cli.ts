@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { holdYoungGeneration } from './cli/startup-heap.js';
+import { holdYoungGeneration, wasmBaselineOnly } from './cli/startup-heap.js';
 import { type CliValues, cliOptions as options } from './cli/values.js';
 import { ConfigError } from './core/errors.js';
 
@@ -39,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
     case 'serve':
       // Before serve's modules load: they are most of what startup allocates.
       holdYoungGeneration();
+      wasmBaselineOnly();
       return (await import('./cli/serve.js')).serve(values);
     case 'run':
       return (await import('./cli/run.js')).runOnce(rest.join(' '), values);

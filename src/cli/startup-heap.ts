@@ -27,3 +27,18 @@ export function holdYoungGeneration(): void {
 export function startupDone(): void {
   setFlagsFromString(`--semi-space-growth-factor=${V8_DEFAULT_GROWTH_FACTOR}`);
 }
+
+/*
+ * Why `detour serve` keeps WebAssembly on V8's baseline compiler.
+ *
+ * The only WebAssembly the bot runs is llhttp, the HTTP response parser of undici: Node's own
+ * (fetch, for Mattermost) and the package's (Bolt's Web API client). Both are compiled at start
+ * and used for the first API calls, which is enough for V8 to optimise the parser's large
+ * function with TurboFan in a background thread: some 36 MB of compiler memory in that thread's
+ * malloc arena, of which 10 MB stays resident about every other start (the jump bench:idle
+ * shows, in a bare Bolt app too). The baseline code (Liftoff) parses the few responses a chat bot
+ * gets just as well. Read when a module is compiled, so it must be set before the first one.
+ */
+export function wasmBaselineOnly(): void {
+  setFlagsFromString('--liftoff-only');
+}

@@ -1,10 +1,13 @@
 import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Sqlite from 'better-sqlite3';
 import type { Logger } from '../core/logger.js';
+import { requireCjs } from '../require-cjs.js';
 import { migrations as allMigrations, type Migration } from './migrations/index.js';
 
-export type Db = Database.Database;
+const Database = requireCjs('better-sqlite3') as typeof Sqlite;
+
+export type Db = Sqlite.Database;
 
 export interface OpenOptions {
   migrations?: readonly Migration[];

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import type Sqlite from 'better-sqlite3';
+import { requireCjs } from '../require-cjs.js';
 import type { Db } from './database.js';
+
+const Database = requireCjs('better-sqlite3') as typeof Sqlite;
 
 /*
  * Who wrote a `running` audit row, and whether that process still lives. PIDs and host names lie:
@@ -99,7 +102,7 @@ function holdLock(dir: string, id: string): void {
 
 function isLocked(file: string): boolean {
   if (!existsSync(file)) return false;
-  let probe: Database.Database | undefined;
+  let probe: Sqlite.Database | undefined;
   try {
     probe = new Database(file, { fileMustExist: true });
     probe.pragma('busy_timeout = 0');

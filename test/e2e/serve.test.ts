@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +38,52 @@ describe('detour serve (built binary)', () => {
       const code = await new Promise((r) => bot.child.once('exit', r));
       expect(code).toBe(0);
       expect(bot.lines.some((l) => l.includes('"reason":"SIGTERM"'))).toBe(true);
+    } finally {
+      bot.child.kill('SIGKILL');
+    }
+  });
+});
+
+/*
+ * What an idle `detour serve` holds (bench:idle): modules seen by a module `load` hook (as in
+ * cold-start.test.ts), with the format Node loaded them in.
+ */
+const HOOKS = `import { appendFileSync } from 'node:fs';
+export async function load(url, context, next) {
+  const loaded = await next(url, context);
+  appendFileSync(process.env.DETOUR_TEST_IMPORTS, loaded.format + ' ' + url + '\\n');
+  return loaded;
+}`;
+const REGISTER = `import { register } from 'node:module';
+register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(HOOKS)}`)});`;
+
+describe('detour serve at idle', () => {
+  it('imports no CommonJS package as an ES module (no WebAssembly lexer), and no date library', async () => {
+    const imports = join(dir, 'imports.txt');
+    // Slack in HTTP mode loads Bolt; its API is a closed port: nothing here needs it to answer.
+    await writeFile(
+      join(dir, 'slack.yaml'),
+      `http: { listen: "127.0.0.1:0" }
+database: ./idle.db
+chat:
+  slack: { mode: http, botToken: "xoxb-idle-test", signingSecret: "idle-test-signing-secret-0123", apiUrl: "http://127.0.0.1:9/api/" }
+`,
+    );
+    const bot = startDetour(['serve', '--config', join(dir, 'slack.yaml')], {
+      cwd: dir,
+      env: {
+        DETOUR_TEST_IMPORTS: imports,
+        NODE_OPTIONS: `--import=${`data:text/javascript,${encodeURIComponent(REGISTER)}`}`,
+      },
+    });
+    try {
+      await bot.waitForLine((l) => l.includes('scheduler started'));
+      const loaded = (await readFile(imports, 'utf8')).trim().split('\n');
+      // The hook saw serve's own modules load (it works), none of them CommonJS.
+      expect(loaded).toContainEqual(expect.stringMatching(/^module .*\/dist\/src\/cli\/serve\.js$/));
+      expect(loaded).toContainEqual(expect.stringMatching(/\/dist\/src\/chat\/slack\/slack-platform\.js$/));
+      expect(loaded.filter((l) => !l.startsWith('module ') && !l.startsWith('builtin '))).toEqual([]);
+      expect(loaded.filter((l) => l.includes('/node_modules/luxon/'))).toEqual([]);
     } finally {
       bot.child.kill('SIGKILL');
     }

@@ -1,4 +1,8 @@
-import { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
+import type { Logger as BoltLogger, LogLevel as BoltLogLevel } from '@slack/bolt';
+import { requireCjs } from '../../require-cjs.js';
+
+const { LogLevel } = requireCjs('@slack/bolt') as { LogLevel: typeof BoltLogLevel };
+
 import type { Logger } from '../../core/logger.js';
 
 /** Bolt's logger interface on top of ours, so Slack's library logs go to the same structured log. */

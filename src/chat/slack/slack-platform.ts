@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, HTTPReceiver, type RespondFn, SocketModeReceiver } from '@slack/bolt';
+import type * as Bolt from '@slack/bolt';
+import type { RespondFn } from '@slack/bolt';
 import type { Config } from '../../config/schema.js';
 import type { AuditLog } from '../../core/audit.js';
 import type { Locale } from '../../core/i18n.js';
 import type { Logger } from '../../core/logger.js';
 import type { Pipeline } from '../../core/pipeline.js';
 import type { Metrics } from '../../http/metrics.js';
+import { requireCjs } from '../../require-cjs.js';
 import type { ConfirmationStore } from '../../store/confirmation-store.js';
 import { AckFirst } from '../ack-first.js';
 import { fileNotAttached, readChatFiles, type SkippedFile } from '../attachments.js';
@@ -23,6 +25,9 @@ import { slackDeliveryError } from './slack-errors.js';
 import { SlackFiles, type UploadedFile } from './slack-files.js';
 import { SlackSurface } from './slack-surface.js';
 import { slackTexts } from './slack-texts.js';
+
+// A CommonJS package: required, not imported (see require-cjs.ts).
+const { App, HTTPReceiver, SocketModeReceiver } = requireCjs('@slack/bolt') as typeof Bolt;
 
 type SlackConfig = NonNullable<Config['chat']['slack']>;
 
