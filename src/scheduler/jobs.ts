@@ -100,7 +100,12 @@ export const JOBS: readonly JobDefinition[] = [
     catchUp: latestMissed,
     async run(context, signal) {
       const names = context.backups.names();
-      if (names.length === 0) return { outcome: 'ok', summary: jobText('noBackups') };
+      // Without repositories the hook still runs: it is also where overdue push checks are judged.
+      if (names.length === 0)
+        return afterHook('afterBackupCheck', context.hooks.afterBackupCheck, [], signal, {
+          outcome: 'ok',
+          summary: jobText('noBackups'),
+        });
       const report = await context.backups.status(names, { fresh: true, signal });
       const statuses = report.repositories;
       const markers = statuses.map((s) => `${s.name} ${s.marker}`).join(', ');

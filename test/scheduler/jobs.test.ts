@@ -105,6 +105,15 @@ describe('the scheduled jobs', () => {
     });
   });
 
+  it('backup-check without repositories still hands over to afterBackupCheck (push checks are judged there)', async () => {
+    const seen: RepositoryStatus[][] = [];
+    const { ctx, calls } = context({ afterBackupCheck: (statuses) => void seen.push(statuses) });
+    const result = await job('backup-check').run({ ...ctx, backups: { ...ctx.backups, names: () => [] } }, signal);
+    expect(calls).toEqual([]);
+    expect(seen).toEqual([[]]);
+    expect(result).toMatchObject({ outcome: 'ok', summary: { en: 'no backup repository configured' } });
+  });
+
   it('certs: checkCertificates, then afterCertificates', async () => {
     const seen: CertificateReport[][] = [];
     const { ctx, calls } = context({ afterCertificates: (reports) => void seen.push(reports) });
