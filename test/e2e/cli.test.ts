@@ -305,7 +305,14 @@ ansible:
       await new Promise((r) => setTimeout(r, 100));
       sleeper = (await execa('pgrep', ['-f', `^sleep ${marker}$`], { reject: false })).stdout.trim();
     }
-    expect(sleeper).not.toBe('');
+    if (sleeper === '') {
+      // Say what the bot and its children were doing, to tell a slow start from a stuck one.
+      const tree = (await execa('ps', ['-eo', 'pid,ppid,pgid,stat,etime,args'], { reject: false })).stdout;
+      const mine = tree.split('\n').filter((l) => /ansible|detour|sleep|python/.test(l));
+      throw new Error(
+        `no "sleep ${marker}" after 2 min; bot output:\n${bot.lines.join('\n')}\nprocesses:\n${mine.join('\n')}`,
+      );
+    }
     const pgid = (await execa('ps', ['-o', 'pgid=', '-p', sleeper])).stdout.trim();
     expect(pgid).not.toBe(String(bot.child.pid));
     expect((await groupMembers(pgid)).length).toBeGreaterThan(1);
