@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditStore } from '../../src/store/audit-store.js';
 import { openDatabase } from '../../src/store/database.js';
 import { SampleStore } from '../../src/store/sample-store.js';
-import { mount } from '../alerts/harness.js';
+import { hostReport } from '../alerts/harness.js';
 import { detour } from '../support/detour.js';
 
 /* `detour report monthly` as an operator types it on the server, on a store with a month in it. */
@@ -17,22 +17,13 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'detour-report-cli-'));
   await writeFile(join(dir, 'detour.yaml'), 'locale: en\ntimezone: Europe/Paris\ndatabase: ./detour.db\n');
   const db = openDatabase(join(dir, 'detour.db'));
-  const down = { ok: false as const, error: 'not measured' };
   for (const [day, percent] of [
     [3, 41],
     [17, 88],
     [28, 52],
   ] as const) {
-    new SampleStore(db).addHostReports([
-      {
-        host: 'vps2',
-        takenAt: `2026-11-${String(day).padStart(2, '0')}T10:00:00.000Z`,
-        disk: { ok: true, sample: { mounts: [mount('/', percent)], partial: null } },
-        memory: down,
-        load: down,
-        systemd: down,
-      },
-    ]);
+    const at = new Date(`2026-11-${String(day).padStart(2, '0')}T10:00:00.000Z`);
+    new SampleStore(db).addHostReports([hostReport('vps2', at, { mounts: { '/': percent } })]);
   }
   db.close();
 });

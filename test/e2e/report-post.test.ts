@@ -5,9 +5,9 @@ import Database from 'better-sqlite3';
 import { DateTime } from 'luxon';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HostProbeReport } from '../../src/core/ports/probes.js';
 import { openDatabase } from '../../src/store/database.js';
 import { SampleStore } from '../../src/store/sample-store.js';
+import { hostReport } from '../alerts/harness.js';
 import { startWorld, type World } from '../emulators/mattermost/fixture.js';
 import { createSlackEmulator, type SlackEmulator } from '../emulators/slack/index.js';
 import { ALICE, BOT_TOKEN, BOT_USER, SIGNING_SECRET, workspace } from '../emulators/slack-fixtures.js';
@@ -37,34 +37,8 @@ function fillLastMonth(file: string): void {
   const db = openDatabase(file);
   const store = new SampleStore(db);
   for (let day = 0; day < 10; day++) {
-    const takenAt = start.plus({ days: day, hours: 12 }).toUTC().toISO() ?? '';
-    const percent = 50 + day * 3;
-    const report: HostProbeReport = {
-      host: 'b7-srv',
-      takenAt,
-      disk: {
-        ok: true,
-        sample: {
-          mounts: [
-            {
-              filesystem: '/dev/vda1',
-              type: 'ext4',
-              mountPoint: '/',
-              sizeBytes: 100,
-              usedBytes: percent,
-              availableBytes: 100 - percent,
-              usedPercent: percent,
-              inodes: null,
-            },
-          ],
-          partial: null,
-        },
-      },
-      memory: { ok: false, error: 'not measured here' },
-      load: { ok: false, error: 'not measured here' },
-      systemd: { ok: false, error: 'not measured here' },
-    };
-    store.addHostReports([report]);
+    const at = start.plus({ days: day, hours: 12 }).toJSDate();
+    store.addHostReports([hostReport('b7-srv', at, { mounts: { '/': 50 + day * 3 } })]);
   }
   db.close();
 }

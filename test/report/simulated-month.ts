@@ -12,7 +12,7 @@ import { runJob } from '../../src/scheduler/run-job.js';
 import { JobRunStore } from '../../src/store/job-run-store.js';
 import { ObservationStore } from '../../src/store/observation-store.js';
 import { SampleStore } from '../../src/store/sample-store.js';
-import { mount } from '../alerts/harness.js';
+import { hostReport } from '../alerts/harness.js';
 import { TestCa } from '../probes/test-ca.js';
 import { alice, bob, testConfig } from '../support/app.js';
 import { createLuksImage, findCryptsetup } from '../support/luks.js';
@@ -33,7 +33,6 @@ import { fixturePathRunner } from '../support/recording-runner.js';
 export const PASS = 'le détour, 7 rue des Lilas';
 const LUKS_PASS = 'partition du détour';
 const HOUR = 3_600_000;
-const GIB = 1024 ** 3;
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/unlock/bin');
 
 /** Local hour `h` of November day `d` (Paris is UTC+1 in November). */
@@ -50,47 +49,17 @@ const vps2Down = (d: number, h: number) => d === 15 && (h === 2 || h === 3);
 const BORG_DAYS = [1, 2, 3, 4, 5, 28, 29, 30];
 const RESTIC_DAYS = [1, 10, 20, 30];
 
-function hostReport(host: string, takenAt: Date, d: number, h: number): HostProbeReport {
-  const iso = takenAt.toISOString();
+/** One host's probe report at local hour h of day d, as scripted above. */
+function scripted(host: string, takenAt: Date, d: number, h: number): HostProbeReport {
   if (host === 'vps2' && vps2Down(d, h)) {
-    const down = { ok: false as const, error: 'ssh: connect to host vps2 port 22: No route to host' };
-    return { host, takenAt: iso, disk: down, memory: down, load: down, systemd: down };
+    return hostReport(host, takenAt, { down: 'ssh: connect to host vps2 port 22: No route to host' });
   }
-  const mounts = host === 'b7-srv' ? [mount('/', 40), mount('/srv', srvPercent(d, h))] : [mount('/', vps2Percent(d))];
-  const memoryPercent = host === 'b7-srv' ? (d === 12 && h === 3 ? 85 : 40) : 50;
-  const perCore = host === 'b7-srv' ? (d === 5 && h === 4 ? 1.5 : 0.5) : 0.2;
-  return {
-    host,
-    takenAt: iso,
-    disk: { ok: true, sample: { mounts, partial: null } },
-    memory: {
-      ok: true,
-      sample: {
-        totalBytes: 8 * GIB,
-        availableBytes: Math.round(8 * GIB * (1 - memoryPercent / 100)),
-        availableEstimated: false,
-        usedPercent: memoryPercent,
-        swapTotalBytes: 0,
-        swapFreeBytes: 0,
-        swapUsedPercent: null,
-      },
-    },
-    load: {
-      ok: true,
-      sample: {
-        load1: perCore * 4,
-        load5: perCore * 4,
-        load15: perCore * 4,
-        cores: 4,
-        load1PerCore: perCore,
-        load5PerCore: perCore,
-        load15PerCore: perCore,
-        runnable: 1,
-        processes: 200,
-      },
-    },
-    systemd: { ok: true, sample: { status: 'ok', source: 'json', failed: [] } },
-  };
+  if (host === 'vps2') return hostReport(host, takenAt, { mounts: { '/': vps2Percent(d) }, memory: 50, load: 0.2 });
+  return hostReport(host, takenAt, {
+    mounts: { '/': 40, '/srv': srvPercent(d, h) },
+    memory: d === 12 && h === 3 ? 85 : 40,
+    load: d === 5 && h === 4 ? 1.5 : 0.5,
+  });
 }
 
 /** A command typed during the simulation, and how the pipeline ended it. */
@@ -249,7 +218,7 @@ export async function simulateMonth(): Promise<SimulatedMonth> {
   for (let d = 1; d <= 30; d++) {
     for (let h = 0; h < 24; h++) {
       clock.now = at(d, h);
-      const reports = ['b7-srv', 'vps2'].map((host) => hostReport(host, clock.now, d, h));
+      const reports = ['b7-srv', 'vps2'].map((host) => scripted(host, clock.now, d, h));
       samples.addHostReports(reports);
       app.alerts.observeHosts(reports);
       if (h === 2) {
