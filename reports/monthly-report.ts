@@ -1,6 +1,6 @@
 import { formatBytes, formatDuration, formatTime } from '../src/core/format.js';
 import { fill, type Locale } from '../src/core/i18n.js';
-import { shiftMonth } from '../src/core/month.js';
+import { monthName, shiftMonth } from '../src/core/month.js';
 import type { BackupFigures, MonthlyReportData } from '../src/core/ports/report.js';
 import { text } from './monthly-report-text.js';
 
@@ -49,15 +49,6 @@ export function buildMonthlyReport(input: MonthlyReportInput): MonthlyReportText
 
 function L(locale: Locale, key: keyof typeof text, params: Params = {}): string {
   return fill(text[key][locale], params);
-}
-
-/** "November 2026", "novembre 2026". */
-export function monthName(month: string, locale: Locale): string {
-  return new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', {
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  }).format(new Date(`${month}-15T12:00:00Z`));
 }
 
 /** 91.5 % / 91,5 % (French puts a space before %, and a decimal comma). */

@@ -94,8 +94,3 @@ export const chartLocales: Record<Locale, ChartLocale> = {
     units: ['o', 'Kio', 'Mio', 'Gio', 'Tio'],
   },
 };
-
-/** "November 2026" / "novembre 2026". */
-export function monthName(locale: Locale, year: number, month: number): string {
-  return `${chartLocales[locale].time.months[month - 1]} ${year}`;
-}

@@ -1,8 +1,9 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Locale } from '../core/i18n.js';
 import { fill } from '../core/i18n.js';
+import { monthName } from '../core/month.js';
 import type { MonthlyReportData } from '../core/ports/report.js';
-import { chartLocales, monthName } from './chart-locale.js';
+import { chartLocales } from './chart-locale.js';
 
 /**
  * The vega-lite specs of the monthly report's charts. Pure: no vega code is loaded here, so the
@@ -172,7 +173,7 @@ export function diskChartSpec(data: MonthlyReportData, locale: Locale): ChartSpe
     rows.push(...own);
   }
   if (rows.length === 0) return null;
-  const title = fill(text.diskTitle, { month: monthName(locale, month.year, month.month) });
+  const title = fill(text.diskTitle, { month: monthName(data.month, locale) });
   const spec = lineChartSpec({
     locale,
     month,
@@ -213,7 +214,7 @@ export function backupChartSpec(data: MonthlyReportData, locale: Locale): ChartS
     series.push(backup.name);
     rows.push(...own);
   }
-  const title = fill(text.backupTitle, { month: monthName(locale, month.year, month.month) });
+  const title = fill(text.backupTitle, { month: monthName(data.month, locale) });
   const spec = lineChartSpec({
     locale,
     month,
